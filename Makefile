@@ -1,0 +1,51 @@
+# Placette: `make run` serves the demo, `make test` runs every check. Both set everything up.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+PORT ?= 8000
+
+.PHONY: run test bench setup services stop lint typecheck pytest messages clean
+
+run: setup
+	$(MANAGE) seed_demo
+	$(PY) -m config.devserver --port $(PORT)
+
+test: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DJANGO_ENV=test $(MANAGE) makemigrations --check --dry-run
+	$(VENV)/bin/mypy .
+	$(VENV)/bin/pytest
+
+bench: setup
+	$(PY) tests/bench/run_all.py
+
+setup: $(VENV)/.installed node_modules/.installed services
+	$(MANAGE) migrate_schemas --shared --verbosity 0
+	$(MANAGE) migrate_schemas --tenant --verbosity 0
+	$(MANAGE) load_reference_data
+	@command -v msgfmt >/dev/null && $(MANAGE) compilemessages --ignore '.venv/*' -v 0 \
+		|| echo "msgfmt not found: using the committed .mo files"
+
+services: $(VENV)/.installed
+	$(PY) -m config.devservices up
+
+stop:
+	$(PY) -m config.devservices stop
+
+$(VENV)/.installed: pyproject.toml
+	@python=$$(scripts/find-python) || exit 1; \
+	  echo "Using $$python ($$($$python --version))"; \
+	  [ -x $(PY) ] || $$python -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for the front-end packages (axe-core)"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

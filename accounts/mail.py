@@ -1,0 +1,61 @@
+"""An email backend that hands each message to Celery once the current transaction commits."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.mail import EmailMessage, EmailMultiAlternatives
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import transaction
+
+
+def serialize(message: EmailMessage) -> dict[str, Any]:
+    return {
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": dict(message.extra_headers),
+        "alternatives": [
+            [str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
+        "attachments": [
+            [name, base64.b64encode(content if isinstance(content, bytes) else content.encode())
+             .decode(), mimetype]
+            for name, content, mimetype in message.attachments
+            if isinstance(name, str)
+        ],
+    }
+
+
+def deserialize(payload: dict[str, Any]) -> EmailMultiAlternatives:
+    message = EmailMultiAlternatives(
+        subject=payload["subject"],
+        body=payload["body"],
+        from_email=payload["from_email"],
+        to=payload["to"],
+        cc=payload["cc"],
+        bcc=payload["bcc"],
+        reply_to=payload["reply_to"],
+        headers=payload["headers"],
+    )
+    for content, mimetype in payload["alternatives"]:
+        message.attach_alternative(content, mimetype)
+    for name, content, mimetype in payload["attachments"]:
+        message.attach(name, base64.b64decode(content), mimetype)
+    return message
+
+
+class CeleryEmailBackend(BaseEmailBackend):
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        from accounts.tasks import deliver_email
+
+        for message in email_messages:
+            payload = serialize(message)
+            transaction.on_commit(lambda payload=payload: deliver_email.delay(payload))
+        return len(email_messages)

@@ -1,0 +1,60 @@
+"""Guards around sessions: one town's session is worthless elsewhere; ops staff must use TOTP."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import logout, user_logged_in
+from django.db import connection
+from django.dispatch import receiver
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+SESSION_SCHEMA_KEY = "placette_schema"
+
+
+@receiver(user_logged_in)
+def remember_schema(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_SCHEMA_KEY] = connection.schema_name
+
+
+class SessionTenantGuardMiddleware:
+    """Sessions are stored per schema already; this also refuses one that names another schema."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and (
+            request.session.get(SESSION_SCHEMA_KEY) != connection.schema_name
+        ):
+            logout(request)
+        return self.get_response(request)
+
+
+class OpsStaffMfaMiddleware:
+    """On the root domain only staff may be logged in, and only once they have set up TOTP."""
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/healthz")
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if connection.schema_name == "public" and request.user.is_authenticated:
+            if not request.user.is_staff:
+                logout(request)
+            elif not request.path.startswith(self.ALLOWED_PREFIXES) and not _has_totp(request):
+                return redirect(reverse("mfa_activate_totp"))
+        return self.get_response(request)
+
+
+def _has_totp(request: HttpRequest) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(
+        user_id=request.user.pk, type=Authenticator.Type.TOTP
+    ).exists()

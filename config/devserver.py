@@ -1,0 +1,98 @@
+"""`make run`: the web app, a Celery worker and beat in one terminal; Ctrl-C stops all three."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def _banner(port: int) -> str:
+    from tenants.management.commands.seed_demo import DEMO_PASSWORD, OPS_EMAIL, PEOPLE
+    from tenants.models import Collectivite
+
+    lines = [
+        "",
+        "Placette is running. Ctrl-C stops everything.",
+        f"  Public site:         http://localhost:{port}/",
+        f"  Health:              http://localhost:{port}/healthz",
+        f"  Unknown town (404):  http://unknown.localhost:{port}/",
+    ]
+    towns = Collectivite.objects.filter(status=Collectivite.Status.READY).order_by("kind", "name")
+    lines += [f"  {town.name}: http://{town.primary_host}:{port}/" for town in towns]
+    lines += ["", f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    lines += [
+        f"  {str(role.label):<12} {name:<24} {local}@<subdomain>.example"
+        for local, name, role in PEOPLE
+    ]
+    lines += [
+        "  e.g. admin@chavenay.example on http://chavenay.localhost:" + str(port) + "/",
+        f"  Placette staff, root domain only, TOTP set up at first login: {OPS_EMAIL}",
+        "Emails (sign-up confirmations...) are printed in this terminal by the worker.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    args = parser.parse_args()
+    python = sys.executable
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORT": str(args.port)}
+    commands = {
+        "web": [python, "manage.py", "runserver", f"0.0.0.0:{args.port}"],
+        "worker": [python, "-m", "celery", "-A", "config", "worker",
+                   "--loglevel=INFO", "--concurrency=2", "--without-gossip", "--without-mingle"],
+        "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",
+                 "--schedule", str(BASE_DIR / ".devdata" / "celerybeat-schedule")],
+    }
+    processes = {
+        name: subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)
+        for name, command in commands.items()
+    }
+    os.environ["PORT"] = str(args.port)
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    django.setup()
+    print(_banner(args.port), flush=True)
+
+    stopping = False
+
+    def stop(*_: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+    exit_code = 0
+    while not stopping:
+        for name, process in processes.items():
+            if process.poll() is not None:
+                print(f"{name} stopped (exit code {process.returncode}); stopping the rest.")
+                exit_code = process.returncode or 1
+                stopping = True
+        time.sleep(0.5)
+
+    for process in processes.values():
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for process in processes.values():
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+    print("Placette stopped. `make run` again reuses the data; `make stop` stops the databases.")
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

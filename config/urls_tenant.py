@@ -1,0 +1,11 @@
+"""URLs of a town's site (<slug>.<root domain>)."""
+
+from django.urls import include, path
+
+from tenants import views
+
+urlpatterns = [
+    path("", views.town_home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+]

@@ -1,0 +1,1 @@
+"""Mutual aid (entraide): offers, requests, private conversations."""

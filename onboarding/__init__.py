@@ -1,0 +1,1 @@
+"""A collectivité signs up for a free trial; residents join their town."""

@@ -1,0 +1,1 @@
+"""Consultations and the idea box."""

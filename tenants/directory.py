@@ -1,0 +1,134 @@
+"""Resolve a request's host to its collectivité without a database round trip.
+
+Each web process keeps a small in-memory map host -> tenant. Redis holds the same entries for
+all processes, under a shared *generation* number; any change to a collectivité or a domain
+bumps the generation (see `tenants.signals`), which empties every process's map within
+`TENANT_CACHE_CHECK_SECONDS`. The database is read only on a miss in both.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from typing import Final
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from redis.exceptions import RedisError
+
+from tenants.models import Collectivite, Domain
+
+logger = logging.getLogger(__name__)
+
+GENERATION_KEY: Final = "tenancy:generation"
+ENTRY_TTL_SECONDS: Final = 60 * 60
+UNKNOWN_TTL_SECONDS: Final = 60
+LOCAL_MAX_ENTRIES: Final = 20_000
+
+_UNKNOWN: Final = "unknown"
+
+
+def _in_public_schema() -> bool:
+    return connection.schema_name == "public"
+
+
+def bump_generation() -> None:
+    """Forget every cached host, in every process (within TENANT_CACHE_CHECK_SECONDS)."""
+    _local.clear()
+    try:
+        # The key function prefixes keys with the current schema: always speak from public.
+        saved = connection.tenant
+        connection.set_schema_to_public()
+        try:
+            cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+        finally:
+            connection.set_tenant(saved)
+    except RedisError:
+        logger.exception("Could not bump the tenancy cache generation")
+
+
+class _LocalDirectory:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[str, Collectivite | str] = OrderedDict()
+        self._generation: str | None = None
+        self._checked_at = float("-inf")
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._generation = None
+            self._checked_at = float("-inf")
+
+    def _current_generation(self) -> str | None:
+        now = time.monotonic()
+        if now - self._checked_at < settings.TENANT_CACHE_CHECK_SECONDS:
+            return self._generation
+        try:
+            generation = cache.get(GENERATION_KEY)
+            if generation is None:
+                cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+                generation = cache.get(GENERATION_KEY)
+        except RedisError:
+            logger.warning("Redis unavailable: resolving tenants from the database")
+            generation = None
+        with self._lock:
+            if generation is None or generation != self._generation:
+                self._entries.clear()
+            self._generation = generation
+            self._checked_at = now if generation is not None else float("-inf")
+        return generation
+
+    def resolve(self, host: str) -> Collectivite | None:
+        assert _in_public_schema(), "tenant resolution reads the public schema"
+        generation = self._current_generation()
+        entry = self._entries.get(host)
+        if entry is None:
+            entry = self._shared_lookup(host, generation)
+            if generation is not None:
+                with self._lock:
+                    self._entries[host] = entry
+                    while len(self._entries) > LOCAL_MAX_ENTRIES:
+                        self._entries.popitem(last=False)
+        if entry == _UNKNOWN:
+            return None
+        assert isinstance(entry, Collectivite)
+        # Each request gets its own copy: nothing a view sets on it leaks into the next request.
+        return copy.copy(entry)
+
+    def _shared_lookup(self, host: str, generation: str | None) -> Collectivite | str:
+        key = f"tenancy:{generation}:host:{host}"
+        if generation is not None:
+            try:
+                cached = cache.get(key)
+            except RedisError:
+                cached = None
+            if cached is not None:
+                return cached  # type: ignore[no-any-return]
+        domain = Domain.objects.select_related("tenant").filter(domain=host).first()
+        entry: Collectivite | str = domain.tenant if domain else _UNKNOWN
+        if generation is not None:
+            ttl = ENTRY_TTL_SECONDS if domain else UNKNOWN_TTL_SECONDS
+            try:
+                cache.set(key, entry, timeout=ttl)
+            except RedisError:
+                pass
+        return entry
+
+
+_local = _LocalDirectory()
+
+
+def forget_local_hosts() -> None:
+    """Empty this process's map (the shared one is emptied by `bump_generation`)."""
+    _local.clear()
+
+
+def resolve_host(host: str) -> Collectivite | None:
+    """The collectivité served on `host`, or None. Call with the public schema active."""
+    return _local.resolve(host)

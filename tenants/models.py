@@ -1,0 +1,118 @@
+"""The tenant model (one collectivité, one schema), its domains, and the official directory."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_tenants.models import DomainMixin, TenantMixin
+
+
+class Collectivite(TenantMixin):
+    class Kind(models.TextChoices):
+        COMMUNE = "commune", _("Commune")
+        INTERCOMMUNALITE = "epci", _("Intercommunalité")
+
+    class Status(models.TextChoices):
+        PROVISIONING = "provisioning", _("Being prepared")
+        READY = "ready", _("Ready")
+        SUSPENDED = "suspended", _("Suspended")
+        DEACTIVATED = "deactivated", _("Deactivated")
+
+    name = models.CharField(_("official name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # INSEE code for a commune, EPCI SIREN for an intercommunalité.
+    official_code = models.CharField(_("INSEE code or EPCI SIREN"), max_length=9)
+    siren = models.CharField(_("SIREN"), max_length=9, blank=True)
+    population = models.PositiveIntegerField(_("population"), default=0)
+    slug = models.SlugField(_("subdomain"), max_length=63, unique=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROVISIONING
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    auto_create_schema = True
+    auto_drop_schema = False  # never lose a town's data by deleting a row
+
+    class Meta:
+        verbose_name = _("collectivité")
+        verbose_name_plural = _("collectivités")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "official_code"], name="unique_official_code"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_serving(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def primary_host(self) -> str:
+        return f"{self.slug}.{settings.ROOT_DOMAIN}"
+
+
+class Domain(DomainMixin):
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class Epci(models.Model):
+    """An établissement public de coopération intercommunale, from the official directory."""
+
+    siren = models.CharField(max_length=9, primary_key=True)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10)  # CC, CA, CU, METRO, MET69
+    population = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("EPCI")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Commune(models.Model):
+    """A commune from the official directory (Etalab's découpage administratif)."""
+
+    insee_code = models.CharField(max_length=5, primary_key=True)
+    name = models.CharField(max_length=200)
+    # Lowercase, accents removed: search by name without caring for case or accents.
+    search_name = models.CharField(max_length=200, db_index=True)
+    siren = models.CharField(max_length=9, blank=True)
+    postcodes = ArrayField(models.CharField(max_length=5), default=list)
+    departement = models.CharField(max_length=3)
+    region = models.CharField(max_length=2)
+    population = models.PositiveIntegerField(default=0)
+    epci = models.ForeignKey(
+        Epci, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+
+    class Meta:
+        verbose_name = _("commune")
+        ordering = ["name"]
+        indexes = [GinIndex(fields=["postcodes"], name="commune_postcodes_gin")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.departement})"
+
+
+class ReferenceDataVersion(models.Model):
+    """Which extract of the directory is loaded: its source package and version."""
+
+    source = models.CharField(max_length=100)
+    version = models.CharField(max_length=20)
+    loaded_at = models.DateTimeField(auto_now=True)
+    communes = models.PositiveIntegerField()
+    epcis = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.source}@{self.version}"

@@ -1,0 +1,71 @@
+"""Everything that creates or changes a collectivité goes through here."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from django.conf import settings
+from django.db import transaction
+
+from tenants.models import Collectivite, Domain
+
+RESERVED_SLUGS = frozenset(
+    {
+        "www", "api", "admin", "ops", "static", "media", "mail", "smtp", "imap", "pop",
+        "webmail", "ftp", "app", "assets", "cdn", "status", "help", "aide", "support",
+        "docs", "blog", "billing", "stripe", "public", "placette", "test", "demo", "beta",
+        "dev", "staging", "prod", "auth", "login", "compte", "comptes", "root", "postgres",
+    }
+)
+
+
+def ascii_slug(text: str, max_length: int = 63) -> str:
+    """'Saint-Étienne-du-Rouvray' -> 'saint-etienne-du-rouvray', fit for a DNS label."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+    return slug[:max_length].rstrip("-")
+
+
+def schema_name_for(slug: str) -> str:
+    # Schemas are named after the slug but can never collide with PostgreSQL's own.
+    return "t_" + slug.replace("-", "_")
+
+
+@transaction.atomic
+def provision_collectivite(
+    *,
+    name: str,
+    kind: str,
+    official_code: str,
+    slug: str,
+    siren: str = "",
+    population: int = 0,
+) -> Collectivite:
+    """Create the collectivité, its schema (migrated) and its domain, and open it.
+
+    All in one transaction: a failure leaves neither row nor schema behind.
+    """
+    collectivite = Collectivite(
+        name=name,
+        kind=kind,
+        official_code=official_code,
+        siren=siren,
+        population=population,
+        slug=slug,
+        schema_name=schema_name_for(slug),
+        status=Collectivite.Status.PROVISIONING,
+    )
+    collectivite.save(verbosity=0)
+    Domain.objects.create(
+        domain=f"{slug}.{settings.ROOT_DOMAIN}", tenant=collectivite, is_primary=True
+    )
+    collectivite.status = Collectivite.Status.READY
+    collectivite.save(update_fields=["status"])
+    return collectivite
+
+
+def set_status(collectivite: Collectivite, status: str) -> None:
+    """Suspend, deactivate or reopen a town's site. Data is never touched."""
+    collectivite.status = status
+    collectivite.save(update_fields=["status"])

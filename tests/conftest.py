@@ -1,0 +1,139 @@
+"""Fixtures for every suite: the public schema and two ready towns, A and B, built once.
+
+Each test runs in a transaction (pytest-django's `db`), so what a test writes, in any schema,
+is rolled back. The towns and one committed resident each are made once per session.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from accounts.factories import TEST_PASSWORD, AdminFactory, ModeratorFactory, UserFactory
+from accounts.models import User
+from accounts.services import create_member
+from config import devservices
+from tenants import directory
+from tenants.models import Collectivite
+from tenants.services import provision_collectivite
+
+devservices.ensure_running()
+
+TOWNS = {
+    "a": {"slug": "town-a", "name": "Villeneuve-les-Tests", "official_code": "99001"},
+    "b": {"slug": "town-b", "name": "Bourg-sur-Essai", "official_code": "99002"},
+}
+
+
+def committed_resident_email(town: Collectivite) -> str:
+    """A resident made once per session in each town, committed (seen by other threads)."""
+    return f"resident@{town.slug}.example"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    with django_db_blocker.unblock():
+        cache.clear()  # the test Redis database: no host map from an earlier run survives
+        directory.forget_local_hosts()
+        for key, fields in TOWNS.items():
+            town = provision_collectivite(kind=Collectivite.Kind.COMMUNE, population=1500,
+                                          **fields)
+            with schema_context(town.schema_name):
+                create_member(email=committed_resident_email(town),
+                              display_name=f"Résidente {key.upper()}", password=TEST_PASSWORD)
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _mail_through_celery(settings: Any) -> None:
+    """pytest-django turns every mailer into locmem; put our Celery mailer back in front of it,
+    so tests see mail only once the transaction commits and the task delivers it."""
+    settings.MAILERS = {
+        "default": {"BACKEND": "accounts.mail.CeleryEmailBackend"},
+        "delivery": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
+
+
+@pytest.fixture(autouse=True)
+def _clean_slate_after_each_test() -> Iterator[None]:
+    """The database rolls back after a test; Redis and the in-memory host map do not."""
+    yield
+    connection.set_schema_to_public()
+    cache.clear()
+    directory.forget_local_hosts()
+
+
+@pytest.fixture
+def town_a(db: None) -> Collectivite:
+    return Collectivite.objects.get(slug=TOWNS["a"]["slug"])
+
+
+@pytest.fixture
+def town_b(db: None) -> Collectivite:
+    return Collectivite.objects.get(slug=TOWNS["b"]["slug"])
+
+
+def _member(town: Collectivite, factory: Any, **fields: Any) -> User:
+    with schema_context(town.schema_name):
+        return factory(**fields)  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def resident_a(town_a: Collectivite) -> User:
+    return _member(town_a, UserFactory)
+
+
+@pytest.fixture
+def moderator_a(town_a: Collectivite) -> User:
+    return _member(town_a, ModeratorFactory)
+
+
+@pytest.fixture
+def admin_a(town_a: Collectivite) -> User:
+    return _member(town_a, AdminFactory)
+
+
+@pytest.fixture
+def resident_b(town_b: Collectivite) -> User:
+    return _member(town_b, UserFactory)
+
+
+@pytest.fixture
+def moderator_b(town_b: Collectivite) -> User:
+    return _member(town_b, ModeratorFactory)
+
+
+@pytest.fixture
+def admin_b(town_b: Collectivite) -> User:
+    return _member(town_b, AdminFactory)
+
+
+@pytest.fixture
+def client_for(db: None) -> Callable[..., Client]:
+    """`client_for(town)` is a guest of that town's site; `client_for(town, user)` is logged in.
+
+    `client_for(None)` is a visitor of the public site on the root domain.
+    """
+
+    def make(town: Collectivite | None, user: User | None = None) -> Client:
+        host = town.primary_host if town else settings.ROOT_DOMAIN
+        client = Client(HTTP_HOST=host)
+        if user is not None:
+            schema = town.schema_name if town else "public"
+            with schema_context(schema):
+                client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def public_client(client_for: Callable[..., Client]) -> Client:
+    return client_for(None)

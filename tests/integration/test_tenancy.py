@@ -1,0 +1,106 @@
+"""Hosts pick the site: root domain, a town's subdomain, an unknown one, a closed one."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+
+from tenants import directory
+from tenants.models import Collectivite, Domain
+from tenants.services import set_status
+
+pytestmark = pytest.mark.django_db
+
+
+def test_root_domain_serves_the_public_site(public_client: Client) -> None:
+    response = public_client.get("/")
+    assert response.status_code == 200
+    assert "Placette" in response.content.decode()
+    assert response.wsgi_request.tenant.schema_name == "public"
+
+
+def test_a_town_subdomain_serves_that_town(client_for, town_a: Collectivite) -> None:
+    response = client_for(town_a).get("/")
+    assert response.status_code == 200
+    assert town_a.name in response.content.decode()
+    assert response.wsgi_request.tenant.schema_name == town_a.schema_name
+
+
+def test_an_unknown_subdomain_gets_the_friendly_french_404(client_for) -> None:
+    response = Client(HTTP_HOST="inconnue.localhost").get("/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert "n’est pas encore sur Placette" in body
+    assert "essai gratuit" in body.lower()
+
+
+def test_a_foreign_host_is_refused() -> None:
+    assert Client(HTTP_HOST="evil.example.com").get("/").status_code == 400
+
+
+@pytest.mark.parametrize(
+    ("status", "http_status", "message"),
+    [
+        (Collectivite.Status.SUSPENDED, 503, "temporairement indisponible"),
+        (Collectivite.Status.DEACTIVATED, 410, "Ce site est fermé"),
+        (Collectivite.Status.PROVISIONING, 503, "en cours de préparation"),
+    ],
+)
+def test_a_town_that_is_not_ready_serves_only_a_status_page(
+    client_for, town_a: Collectivite, resident_a, status: str, http_status: int, message: str
+) -> None:
+    client = client_for(town_a, resident_a)
+    set_status(town_a, status)
+    for path in ("/", "/accounts/email/", "/accounts/login/"):
+        response = client.get(path)
+        assert response.status_code == http_status
+        body = response.content.decode()
+        assert message in body
+        assert resident_a.email not in body
+        assert resident_a.display_name not in body
+
+
+def test_reopening_a_town_serves_it_again_at_once(client_for, town_a: Collectivite) -> None:
+    set_status(town_a, Collectivite.Status.SUSPENDED)
+    assert client_for(town_a).get("/").status_code == 503
+    set_status(town_a, Collectivite.Status.READY)
+    assert client_for(town_a).get("/").status_code == 200
+
+
+def test_resolution_is_served_from_memory_once_warm(
+    town_a: Collectivite, django_assert_num_queries
+) -> None:
+    connection.set_schema_to_public()
+    assert directory.resolve_host(town_a.primary_host).pk == town_a.pk
+    assert directory.resolve_host("inconnue.localhost") is None
+    with django_assert_num_queries(0):
+        for _ in range(20):
+            assert directory.resolve_host(town_a.primary_host).pk == town_a.pk
+            assert directory.resolve_host("inconnue.localhost") is None
+
+
+def test_a_new_domain_is_resolved_without_waiting(town_a: Collectivite) -> None:
+    connection.set_schema_to_public()
+    assert directory.resolve_host("mairie-a.localhost") is None
+    Domain.objects.create(domain="mairie-a.localhost", tenant=town_a, is_primary=False)
+    assert directory.resolve_host("mairie-a.localhost").pk == town_a.pk
+
+
+def test_resolution_survives_other_processes_caches(town_a: Collectivite) -> None:
+    """A change made elsewhere reaches this process through the Redis generation number."""
+    connection.set_schema_to_public()
+    assert directory.resolve_host(town_a.primary_host).status == Collectivite.Status.READY
+    # Another process suspends the town: it bumps the shared generation, not our memory.
+    Collectivite.objects.filter(pk=town_a.pk).update(status=Collectivite.Status.SUSPENDED)
+    directory._local._checked_at = float("-inf")  # as if the check delay had passed
+    cache.set(directory.GENERATION_KEY, "another-process", timeout=None)
+    assert directory.resolve_host(town_a.primary_host).status == Collectivite.Status.SUSPENDED
+
+
+def test_the_tenant_given_to_a_request_is_a_copy(town_a: Collectivite) -> None:
+    connection.set_schema_to_public()
+    first = directory.resolve_host(town_a.primary_host)
+    first.name = "Changed by a view"
+    assert directory.resolve_host(town_a.primary_host).name == town_a.name
