@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from django.contrib.auth import logout, user_logged_in
+from django.contrib.auth import logout
 from django.db import connection
-from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-SESSION_SCHEMA_KEY = "placette_schema"
-
-
-@receiver(user_logged_in)
-def remember_schema(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
-    if request is not None and hasattr(request, "session"):
-        request.session[SESSION_SCHEMA_KEY] = connection.schema_name
+from accounts.signals import SESSION_SCHEMA_KEY
 
 
 class SessionTenantGuardMiddleware:

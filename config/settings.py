@@ -6,6 +6,7 @@ DATABASE_URL / REDIS_URL means the embedded servers of `config.devservices`.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -47,6 +48,8 @@ DATABASES = {
         **dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)),
         "ENGINE": "django_tenants.postgresql_backend",
         "CONN_HEALTH_CHECKS": True,
+        # One test database per run, so two runs on one machine never drop each other's.
+        "TEST": {"NAME": f"test_placette_{os.getpid()}"} if TESTING else {},
     }
 }
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]

@@ -90,7 +90,7 @@ class Commune(models.Model):
     siren = models.CharField(max_length=9, blank=True)
     postcodes = ArrayField(models.CharField(max_length=5), default=list)
     departement = models.CharField(max_length=3)
-    region = models.CharField(max_length=2)
+    region = models.CharField(max_length=3)  # 3 characters overseas (975 to 989)
     population = models.PositiveIntegerField(default=0)
     epci = models.ForeignKey(
         Epci, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
