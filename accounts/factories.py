@@ -9,7 +9,7 @@ import factory
 from accounts.models import User
 from accounts.services import create_member
 
-TEST_PASSWORD = "un-mot-de-passe-solide"
+TEST_PASSWORD = "un-mot-de-passe-solide"  # noqa: S105  (test data)
 
 
 class UserFactory(factory.django.DjangoModelFactory[User]):

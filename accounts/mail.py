@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -25,8 +26,13 @@ def serialize(message: EmailMessage) -> dict[str, Any]:
             [str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])
         ],
         "attachments": [
-            [name, base64.b64encode(content if isinstance(content, bytes) else content.encode())
-             .decode(), mimetype]
+            [
+                name,
+                base64.b64encode(
+                    content if isinstance(content, bytes) else content.encode()
+                ).decode(),
+                mimetype,
+            ]
             for name, content, mimetype in message.attachments
             if isinstance(name, str)
         ],
@@ -57,5 +63,5 @@ class CeleryEmailBackend(BaseEmailBackend):
 
         for message in email_messages:
             payload = serialize(message)
-            transaction.on_commit(lambda payload=payload: deliver_email.delay(payload))
+            transaction.on_commit(partial(deliver_email.delay, payload))
         return len(email_messages)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+
 from django.contrib.auth import logout
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
 from accounts.signals import SESSION_SCHEMA_KEY
+from tenants import schema
 
 
 class SessionTenantGuardMiddleware:
@@ -20,7 +21,7 @@ class SessionTenantGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated and (
-            request.session.get(SESSION_SCHEMA_KEY) != connection.schema_name
+            request.session.get(SESSION_SCHEMA_KEY) != schema.current_schema()
         ):
             logout(request)
         return self.get_response(request)
@@ -35,7 +36,7 @@ class OpsStaffMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if connection.schema_name == "public" and request.user.is_authenticated:
+        if schema.is_public() and request.user.is_authenticated:
             if not request.user.is_staff:
                 logout(request)
             elif not request.path.startswith(self.ALLOWED_PREFIXES) and not _has_totp(request):

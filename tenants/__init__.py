@@ -1,1 +1,1 @@
-"""Collectivités as tenants: one PostgreSQL schema and one subdomain each; the directory of communes."""
+"""Collectivités as tenants (one schema and one subdomain each) and the directory of communes."""

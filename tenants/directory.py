@@ -8,6 +8,7 @@ bumps the generation (see `tenants.signals`), which empties every process's map 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import logging
 import threading
@@ -18,9 +19,9 @@ from typing import Final
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from redis.exceptions import RedisError
 
+from tenants import schema
 from tenants.models import Collectivite, Domain
 
 logger = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ _UNKNOWN: Final = "unknown"
 
 
 def _in_public_schema() -> bool:
-    return connection.schema_name == "public"
+    return schema.is_public()
 
 
 def bump_generation() -> None:
@@ -42,12 +43,12 @@ def bump_generation() -> None:
     _local.clear()
     try:
         # The key function prefixes keys with the current schema: always speak from public.
-        saved = connection.tenant
-        connection.set_schema_to_public()
+        saved = schema.current_tenant()
+        schema.activate_public()
         try:
             cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         finally:
-            connection.set_tenant(saved)
+            schema.activate(saved)
     except RedisError:
         logger.exception("Could not bump the tenancy cache generation")
 
@@ -109,15 +110,13 @@ class _LocalDirectory:
             except RedisError:
                 cached = None
             if cached is not None:
-                return cached  # type: ignore[no-any-return]
+                return cached
         domain = Domain.objects.select_related("tenant").filter(domain=host).first()
         entry: Collectivite | str = domain.tenant if domain else _UNKNOWN
         if generation is not None:
             ttl = ENTRY_TTL_SECONDS if domain else UNKNOWN_TTL_SECONDS
-            try:
+            with contextlib.suppress(RedisError):
                 cache.set(key, entry, timeout=ttl)
-            except RedisError:
-                pass
         return entry
 
 

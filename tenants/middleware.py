@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 
+from tenants import schema
 from tenants.directory import resolve_host
 from tenants.models import Collectivite
 
@@ -31,10 +31,10 @@ class TenantMiddleware:
         self.report_tenant = bool(settings.SENTRY_DSN)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        connection.set_schema_to_public()
+        schema.activate_public()
         host = hostname(request)
         request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
-        request.tenant = connection.tenant  # the public "tenant"
+        request.tenant = schema.current_tenant()  # type: ignore[attr-defined]  # public "tenant"
         if request.path_info.startswith(settings.STATIC_URL) or is_root_host(host):
             set_urlconf(request.urlconf)
             return self.get_response(request)
@@ -46,9 +46,9 @@ class TenantMiddleware:
             return _status_page(request, tenant)
 
         tenant.domain_url = host
-        request.tenant = tenant
+        request.tenant = tenant  # type: ignore[attr-defined]
         request.urlconf = settings.ROOT_URLCONF
-        connection.set_tenant(tenant)
+        schema.activate(tenant)
         set_urlconf(request.urlconf)
         if self.report_tenant:
             import sentry_sdk
@@ -59,9 +59,7 @@ class TenantMiddleware:
 
 def _status_page(request: HttpRequest, tenant: Collectivite) -> HttpResponse:
     status = 410 if tenant.status == Collectivite.Status.DEACTIVATED else 503
-    response = render(
-        request, "tenants/tenant_status.html", {"town": tenant}, status=status
-    )
+    response = render(request, "tenants/tenant_status.html", {"town": tenant}, status=status)
     if status == 503:
         response["Retry-After"] = "120"
     return response

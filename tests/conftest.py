@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -20,7 +19,7 @@ from accounts.factories import TEST_PASSWORD, AdminFactory, ModeratorFactory, Us
 from accounts.models import User
 from accounts.services import create_member
 from config import devservices
-from tenants import directory
+from tenants import directory, schema
 from tenants.models import Collectivite
 from tenants.services import provision_collectivite
 
@@ -43,11 +42,13 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
         cache.clear()  # the test Redis database: no host map from an earlier run survives
         directory.forget_local_hosts()
         for key, fields in TOWNS.items():
-            town = provision_collectivite(kind=Collectivite.Kind.COMMUNE, population=1500,
-                                          **fields)
+            town = provision_collectivite(kind=Collectivite.Kind.COMMUNE, population=1500, **fields)
             with schema_context(town.schema_name):
-                create_member(email=committed_resident_email(town),
-                              display_name=f"Résidente {key.upper()}", password=TEST_PASSWORD)
+                create_member(
+                    email=committed_resident_email(town),
+                    display_name=f"Résidente {key.upper()}",
+                    password=TEST_PASSWORD,
+                )
     yield
 
 
@@ -65,7 +66,7 @@ def _mail_through_celery(settings: Any) -> None:
 def _clean_slate_after_each_test() -> Iterator[None]:
     """The database rolls back after a test; Redis and the in-memory host map do not."""
     yield
-    connection.set_schema_to_public()
+    schema.activate_public()
     cache.clear()
     directory.forget_local_hosts()
 
@@ -82,7 +83,7 @@ def town_b(db: None) -> Collectivite:
 
 def _member(town: Collectivite, factory: Any, **fields: Any) -> User:
     with schema_context(town.schema_name):
-        return factory(**fields)  # type: ignore[no-any-return]
+        return factory(**fields)
 
 
 @pytest.fixture

@@ -36,4 +36,4 @@ def probe(
     """One line per isolation check: `probe(client_for(town_b, resident_b), url, leaked=[...])`."""
     response = getattr(client, method)(path, data or {})
     assert_denied(response, leaked=leaked)
-    return response  # type: ignore[no-any-return]
+    return response

@@ -38,7 +38,7 @@ def test_a_resident_signs_up_verifies_the_email_and_logs_in(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["martine.dupont@example.org"]
-    link = re.search(r"https?://(\S+?)(/accounts/confirm-email/\S+)", message.body)
+    link = re.search(r"https?://(\S+?)(/accounts/confirm-email/\S+)", str(message.body))
     assert link, message.body
     assert link.group(1).split(":")[0] == town_a.primary_host
 
@@ -105,8 +105,9 @@ def test_wrong_password_is_refused_in_french(client_for, town_a, resident_a) -> 
 
 
 def test_ops_staff_must_set_up_totp_before_anything_else(public_client: Client) -> None:
-    staff = create_ops_staff(email="ops@placette.example", display_name="Ops",
-                             password=TEST_PASSWORD)
+    staff = create_ops_staff(
+        email="ops@placette.example", display_name="Ops", password=TEST_PASSWORD
+    )
     response = public_client.post(
         "/accounts/login/", {"login": staff.email, "password": TEST_PASSWORD}
     )
@@ -124,8 +125,9 @@ def test_ops_staff_must_set_up_totp_before_anything_else(public_client: Client) 
 
 
 def test_ops_staff_with_totp_are_asked_for_a_code_at_login(public_client: Client) -> None:
-    staff = create_ops_staff(email="ops@placette.example", display_name="Ops",
-                             password=TEST_PASSWORD)
+    staff = create_ops_staff(
+        email="ops@placette.example", display_name="Ops", password=TEST_PASSWORD
+    )
     Authenticator.objects.create(
         user=staff, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"}
     )

@@ -13,7 +13,10 @@ def test_healthz_answers_200_with_each_check(public_client: Client) -> None:
     response = public_client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ok", "database": "ok", "redis": "ok", "migrations": "ok",
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "migrations": "ok",
     }
 
 

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import pytest
 from django.core.cache import cache
-from django.db import connection
 from django.test import Client
 
-from tenants import directory
+from tenants import directory, schema
 from tenants.models import Collectivite, Domain
 from tenants.services import set_status
 
 pytestmark = pytest.mark.django_db
+
+
+def resolved(host: str) -> Collectivite:
+    tenant = directory.resolve_host(host)
+    assert tenant is not None, f"{host} resolved to no tenant"
+    return tenant
 
 
 def test_root_domain_serves_the_public_site(public_client: Client) -> None:
@@ -72,35 +77,35 @@ def test_reopening_a_town_serves_it_again_at_once(client_for, town_a: Collectivi
 def test_resolution_is_served_from_memory_once_warm(
     town_a: Collectivite, django_assert_num_queries
 ) -> None:
-    connection.set_schema_to_public()
-    assert directory.resolve_host(town_a.primary_host).pk == town_a.pk
+    schema.activate_public()
+    assert resolved(town_a.primary_host).pk == town_a.pk
     assert directory.resolve_host("inconnue.localhost") is None
     with django_assert_num_queries(0):
         for _ in range(20):
-            assert directory.resolve_host(town_a.primary_host).pk == town_a.pk
+            assert resolved(town_a.primary_host).pk == town_a.pk
             assert directory.resolve_host("inconnue.localhost") is None
 
 
 def test_a_new_domain_is_resolved_without_waiting(town_a: Collectivite) -> None:
-    connection.set_schema_to_public()
+    schema.activate_public()
     assert directory.resolve_host("mairie-a.localhost") is None
     Domain.objects.create(domain="mairie-a.localhost", tenant=town_a, is_primary=False)
-    assert directory.resolve_host("mairie-a.localhost").pk == town_a.pk
+    assert resolved("mairie-a.localhost").pk == town_a.pk
 
 
 def test_resolution_survives_other_processes_caches(town_a: Collectivite) -> None:
     """A change made elsewhere reaches this process through the Redis generation number."""
-    connection.set_schema_to_public()
-    assert directory.resolve_host(town_a.primary_host).status == Collectivite.Status.READY
+    schema.activate_public()
+    assert resolved(town_a.primary_host).status == Collectivite.Status.READY
     # Another process suspends the town: it bumps the shared generation, not our memory.
     Collectivite.objects.filter(pk=town_a.pk).update(status=Collectivite.Status.SUSPENDED)
     directory._local._checked_at = float("-inf")  # as if the check delay had passed
     cache.set(directory.GENERATION_KEY, "another-process", timeout=None)
-    assert directory.resolve_host(town_a.primary_host).status == Collectivite.Status.SUSPENDED
+    assert resolved(town_a.primary_host).status == Collectivite.Status.SUSPENDED
 
 
 def test_the_tenant_given_to_a_request_is_a_copy(town_a: Collectivite) -> None:
-    connection.set_schema_to_public()
-    first = directory.resolve_host(town_a.primary_host)
+    schema.activate_public()
+    first = resolved(town_a.primary_host)
     first.name = "Changed by a view"
-    assert directory.resolve_host(town_a.primary_host).name == town_a.name
+    assert resolved(town_a.primary_host).name == town_a.name

@@ -1,14 +1,14 @@
 """A task the test worker imports (`--include`), reporting what schema and people it sees."""
 
 from celery import shared_task
-from django.db import connection
 
 from accounts.models import User
+from tenants import schema
 
 
 @shared_task
 def who_am_i() -> dict[str, object]:
     return {
-        "schema": connection.schema_name,
+        "schema": schema.current_schema(),
         "emails": sorted(User.objects.values_list("email", flat=True)),
     }

@@ -48,8 +48,9 @@ def test_a_session_naming_another_schema_is_refused(client_for, town_a, town_b, 
     with schema_context(town_a.schema_name):
         row = Session.objects.get(session_key=key)
     with schema_context(town_b.schema_name):
-        Session.objects.create(session_key=key, session_data=row.session_data,
-                               expire_date=row.expire_date)
+        Session.objects.create(
+            session_key=key, session_data=row.session_data, expire_date=row.expire_date
+        )
     stolen = client_for(town_b)
     stolen.cookies[settings.SESSION_COOKIE_NAME] = key
     assert not stolen.get("/").wsgi_request.user.is_authenticated

@@ -12,7 +12,7 @@ from accounts.services import create_member, create_ops_staff
 from tenants.models import Collectivite, Commune
 from tenants.services import ascii_slug, provision_collectivite
 
-DEMO_PASSWORD = "placette-demo"
+DEMO_PASSWORD = "placette-demo"  # noqa: S105  (printed by make run; demo data only)
 CHAVENAY_INSEE = "78152"
 OPS_EMAIL = "ops@placette.example"
 
@@ -40,30 +40,47 @@ class Command(BaseCommand):
         try:
             chavenay = Commune.objects.select_related("epci").get(insee_code=CHAVENAY_INSEE)
         except Commune.DoesNotExist:
-            raise CommandError("Load the reference data first: manage.py load_reference_data")
+            raise CommandError(
+                "Load the reference data first: manage.py load_reference_data"
+            ) from None
         if chavenay.epci is None:
             raise CommandError("Chavenay has no EPCI in the reference data.")
         epci = chavenay.epci
 
         with schema_context("public"):
             if not User.objects.filter(email=OPS_EMAIL).exists():
-                create_ops_staff(email=OPS_EMAIL, display_name="Équipe Placette",
-                                 password=DEMO_PASSWORD)
+                create_ops_staff(
+                    email=OPS_EMAIL, display_name="Équipe Placette", password=DEMO_PASSWORD
+                )
         towns = [
-            self._town(name=chavenay.name, kind=Collectivite.Kind.COMMUNE,
-                       official_code=chavenay.insee_code, siren=chavenay.siren,
-                       population=chavenay.population, slug="chavenay"),
-            self._town(name=epci.name, kind=Collectivite.Kind.INTERCOMMUNALITE,
-                       official_code=epci.siren, siren=epci.siren,
-                       population=epci.population, slug=epci_slug(epci.name)),
+            self._town(
+                name=chavenay.name,
+                kind=Collectivite.Kind.COMMUNE,
+                official_code=chavenay.insee_code,
+                siren=chavenay.siren,
+                population=chavenay.population,
+                slug="chavenay",
+            ),
+            self._town(
+                name=epci.name,
+                kind=Collectivite.Kind.INTERCOMMUNALITE,
+                official_code=epci.siren,
+                siren=epci.siren,
+                population=epci.population,
+                slug=epci_slug(epci.name),
+            ),
         ]
         for town in towns:
             with schema_context(town.schema_name):
                 for local_part, display_name, role in PEOPLE:
                     email = f"{local_part}@{town.slug}.example"
                     if not User.objects.filter(email=email).exists():
-                        create_member(email=email, display_name=display_name, role=role,
-                                      password=DEMO_PASSWORD)
+                        create_member(
+                            email=email,
+                            display_name=display_name,
+                            role=role,
+                            password=DEMO_PASSWORD,
+                        )
             self.stdout.write(f"Demo town ready: {town.name} ({town.primary_host})")
 
     def _town(self, *, slug: str, **fields: Any) -> Collectivite:

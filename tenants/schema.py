@@ -1,0 +1,33 @@
+"""Typed access to the schema state django-tenants keeps on the database connection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+
+
+def _connection() -> Any:
+    # django-tenants' backend adds these attributes; Django's stubs do not know them.
+    return connection
+
+
+def current_schema() -> str:
+    return str(_connection().schema_name)
+
+
+def is_public() -> bool:
+    return current_schema() == "public"
+
+
+def current_tenant() -> Any:
+    """The active tenant (a Collectivite, or django-tenants' FakeTenant for public)."""
+    return _connection().tenant
+
+
+def activate(tenant: Any) -> None:
+    _connection().set_tenant(tenant)
+
+
+def activate_public() -> None:
+    _connection().set_schema_to_public()
