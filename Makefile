@@ -39,7 +39,7 @@ $(VENV)/.installed: pyproject.toml
 	  echo "Using $$python ($$($$python --version))"; \
 	  [ -x $(PY) ] || $$python -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,embedded]"
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json

@@ -7,6 +7,7 @@ DATABASE_URL / REDIS_URL means the embedded servers of `config.devservices`.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,10 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only")):
 
 # The public site lives on ROOT_DOMAIN; each collectivité on <slug>.ROOT_DOMAIN.
 ROOT_DOMAIN = env_str("ROOT_DOMAIN", None if PRODUCTION else "localhost").lower()
+if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", ROOT_DOMAIN):
+    raise ImproperlyConfigured(
+        f"ROOT_DOMAIN={ROOT_DOMAIN!r}: give a bare domain name (no scheme, port or path)."
+    )
 ALLOWED_HOSTS = [ROOT_DOMAIN, f".{ROOT_DOMAIN}", *env_list("EXTRA_ALLOWED_HOSTS", [])]
 # The scheme and port the public sees, for links in emails and printed sheets.
 SITE_SCHEME = env_str("SITE_SCHEME", "https" if PRODUCTION else "http")
@@ -55,6 +60,8 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 REDIS_DB = 1 if TESTING else 0
 EMBEDDED_REDIS = not PRODUCTION and not env_str("REDIS_URL", "")
 REDIS_URL = devservices.redis_url(REDIS_DB) if EMBEDDED_REDIS else env_secret("REDIS_URL")
+if not REDIS_URL:
+    raise ImproperlyConfigured("REDIS_URL must not be empty.")
 
 CACHES = {
     "default": {
@@ -189,6 +196,9 @@ if PRODUCTION:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
     USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is hard to undo, so it is opted into (SECURE_HSTS_PRELOAD=true), not nagged.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
 
 # --- Email: every message leaves through Celery, after the transaction commits ------------
@@ -270,6 +280,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "pgserver": {"level": "WARNING"},
+        # Foreign Host headers are answered 400 and need no traceback (nor a Sentry event).
+        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
     },
 }
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 
@@ -39,6 +40,9 @@ def committed_resident_email(town: Collectivite) -> str:
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
     with django_db_blocker.unblock():
+        # pytest-django sets up no test database when no collected test is marked django_db;
+        # never let such a run write the towns into the development database.
+        assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         cache.clear()  # the test Redis database: no host map from an earlier run survives
         directory.forget_local_hosts()
         for key, fields in TOWNS.items():

@@ -1,0 +1,10 @@
+#!/bin/sh
+# Release step: run once per deploy, before the new web/worker/beat processes start serving.
+# Idempotent: safe to re-run. Needs the same environment as the web process.
+set -eu
+
+# The shared apps into the public schema first, then every tenant schema.
+python manage.py migrate_schemas --shared --noinput
+python manage.py migrate_schemas --noinput
+# Reference data (idempotent).
+python manage.py load_reference_data
