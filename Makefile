@@ -11,12 +11,14 @@ run: setup
 	$(MANAGE) seed_demo
 	$(PY) -m config.devserver --port $(PORT)
 
-test: setup
+test: setup lint
+	$(VENV)/bin/pytest
+
+lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_ENV=test $(MANAGE) makemigrations --check --dry-run
 	$(VENV)/bin/mypy .
-	$(VENV)/bin/pytest
 
 bench: setup
 	$(PY) tests/bench/run_all.py

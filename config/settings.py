@@ -35,7 +35,8 @@ if PRODUCTION and (len(SECRET_KEY) < 50 or SECRET_KEY.startswith("dev-only")):
 
 # The public site lives on ROOT_DOMAIN; each collectivité on <slug>.ROOT_DOMAIN.
 ROOT_DOMAIN = env_str("ROOT_DOMAIN", None if PRODUCTION else "localhost").lower()
-if not re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", ROOT_DOMAIN):
+_DNS_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+if not re.fullmatch(rf"{_DNS_LABEL}(\.{_DNS_LABEL})*", ROOT_DOMAIN):
     raise ImproperlyConfigured(
         f"ROOT_DOMAIN={ROOT_DOMAIN!r}: give a bare domain name (no scheme, port or path)."
     )
