@@ -49,7 +49,11 @@ SITE_PORT = env_int("SITE_PORT", 0 if PRODUCTION else env_int("PORT", 8000))
 DATABASE_URL = env_secret("DATABASE_URL", None if PRODUCTION else devservices.database_url())
 DATABASES = {
     "default": {
-        **dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60)),
+        # Tests close each connection after its request: threads of the browser tests' server
+        # must not keep the test database busy when it is dropped.
+        **dj_database_url.parse(
+            DATABASE_URL, conn_max_age=0 if TESTING else env_int("DB_CONN_MAX_AGE", 60)
+        ),
         "ENGINE": "django_tenants.postgresql_backend",
         "CONN_HEALTH_CHECKS": True,
         # One test database per run, so two runs on one machine never drop each other's.
@@ -259,6 +263,9 @@ STATICFILES_DIRS = [BASE_DIR / "platform" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".devdata" / "media")))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Outside production static files come from the app folders, uncollected.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
     "staticfiles": {

@@ -54,6 +54,13 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
                     password=TEST_PASSWORD,
                 )
     yield
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        # Connections left by other threads or contexts (the browser tests' server, Playwright's
+        # greenlet) would stop pytest-django from dropping the test database.
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
 
 
 @pytest.fixture(autouse=True)

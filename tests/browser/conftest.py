@@ -18,6 +18,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import pytest
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -41,6 +42,19 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _closing_connections(app: Any) -> Any:
+    """Each request thread closes its database connections, so the test database can be
+    dropped at the end of the session."""
+
+    def wrapped(environ: Any, start_response: Any) -> Any:
+        try:
+            return list(app(environ, start_response))
+        finally:
+            connections.close_all()
+
+    return wrapped
+
+
 class LiveServer:
     def __init__(self, port: int) -> None:
         self.port = port
@@ -56,7 +70,7 @@ def live_server_any_host(django_db_setup: None, django_db_blocker: Any) -> Itera
     server = make_server(
         "127.0.0.1",
         0,
-        StaticFilesHandler(get_wsgi_application()),
+        _closing_connections(StaticFilesHandler(get_wsgi_application())),
         server_class=_ThreadingServer,
         handler_class=_QuietHandler,
     )
