@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -99,6 +100,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "billing",
     "accounts",
     "allauth",
     "allauth.account",
@@ -128,6 +130,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "billing.middleware.SiteAccessMiddleware",
     "accounts.middleware.OpsStaffMfaMiddleware",
 ]
 
@@ -143,6 +146,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tenants.context_processors.tenancy",
+                "billing.context_processors.site_banner",
             ],
         },
     }
@@ -246,7 +250,33 @@ CELERY_TASK_DEFAULT_QUEUE = "placette-test" if TESTING else "placette"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Paris"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "billing-daily": {
+        "task": "billing.tasks.run_daily_billing",
+        "schedule": crontab(hour=6, minute=30),
+    },
+}
+
+# --- Billing (Stripe is the payment rail; our database holds the plan state) ---------------
+BILLING_TRIAL_DAYS = env_int("BILLING_TRIAL_DAYS", 90)
+# Outside production, a local fake Stripe (localstripe) stands in unless real test keys are set.
+LOCAL_STRIPE_PORT = env_int("LOCAL_STRIPE_PORT", 8420)
+_LOCAL_STRIPE = None if PRODUCTION else f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
+STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY", None if PRODUCTION else "sk_test_placette")
+STRIPE_PUBLISHABLE_KEY = env_str(
+    "STRIPE_PUBLISHABLE_KEY", None if PRODUCTION else "pk_test_placette"
+)
+STRIPE_WEBHOOK_SECRET = env_secret(
+    "STRIPE_WEBHOOK_SECRET", None if PRODUCTION else "whsec_placette_development"
+)
+# Empty means the real Stripe API and Stripe.js.
+STRIPE_API_BASE = env_str(
+    "STRIPE_API_BASE", "" if PRODUCTION or env_str("STRIPE_SECRET_KEY", "") else _LOCAL_STRIPE or ""
+)
+STRIPE_JS_URL = env_str(
+    "STRIPE_JS_URL",
+    f"{STRIPE_API_BASE}/js.stripe.com/v3/" if STRIPE_API_BASE else "https://js.stripe.com/v3/",
+)
 
 # --- Internationalisation: French first ---------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -2,11 +2,13 @@
 
 from django.urls import include, path
 
+from billing import webhooks
 from tenants import views
 
 urlpatterns = [
     path("", views.public_home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("billing/stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -7,5 +7,6 @@ from tenants import views
 urlpatterns = [
     path("", views.town_home, name="home"),
     path("accounts/", include("allauth.urls")),
+    path("administration/abonnement/", include("billing.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

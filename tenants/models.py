@@ -15,6 +15,11 @@ class Collectivite(TenantMixin):
         COMMUNE = "commune", _("Commune")
         INTERCOMMUNALITE = "epci", _("Intercommunalité")
 
+    class Access(models.TextChoices):
+        FULL = "full", _("Full access")
+        READ_ONLY = "read_only", _("Read only")
+        ADMINS_ONLY = "admins_only", _("Admins only")
+
     class Status(models.TextChoices):
         PROVISIONING = "provisioning", _("Being prepared")
         READY = "ready", _("Ready")
@@ -30,6 +35,11 @@ class Collectivite(TenantMixin):
     slug = models.SlugField(_("subdomain"), max_length=63, unique=True)
     status = models.CharField(
         _("status"), max_length=12, choices=Status.choices, default=Status.PROVISIONING
+    )
+    # What the town's subscription allows, decided by billing (billing.access) and copied here
+    # so that every request reads it from the cached tenant, without a query.
+    site_access = models.CharField(
+        _("site access"), max_length=12, choices=Access.choices, default=Access.FULL
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

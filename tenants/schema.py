@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
+from django.http import HttpRequest
 
 
 def _connection() -> Any:
@@ -23,6 +24,11 @@ def is_public() -> bool:
 def current_tenant() -> Any:
     """The active tenant (a Collectivite, or django-tenants' FakeTenant for public)."""
     return _connection().tenant
+
+
+def request_tenant(request: HttpRequest) -> Any:
+    """The Collectivite (or public FakeTenant) TenantMiddleware put on the request."""
+    return request.tenant  # type: ignore[attr-defined]
 
 
 def activate(tenant: Any) -> None:

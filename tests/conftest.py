@@ -19,12 +19,15 @@ from django_tenants.utils import schema_context
 from accounts.factories import TEST_PASSWORD, AdminFactory, ModeratorFactory, UserFactory
 from accounts.models import User
 from accounts.services import create_member
+from billing.services import start_trial
 from config import devservices
 from tenants import directory, schema
 from tenants.models import Collectivite
 from tenants.services import provision_collectivite
 
 devservices.ensure_running()
+
+pytest_plugins = ["tests.billing_fixtures"]
 
 TOWNS = {
     "a": {"slug": "town-a", "name": "Villeneuve-les-Tests", "official_code": "99001"},
@@ -47,6 +50,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
         directory.forget_local_hosts()
         for key, fields in TOWNS.items():
             town = provision_collectivite(kind=Collectivite.Kind.COMMUNE, population=1500, **fields)
+            start_trial(town)
             with schema_context(town.schema_name):
                 create_member(
                     email=committed_resident_email(town),

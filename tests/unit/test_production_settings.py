@@ -16,6 +16,9 @@ GOOD = {
     "DATABASE_URL": "postgresql://placette:pw@db.internal:5432/placette",
     "REDIS_URL": "redis://redis.internal:6379/0",
     "ROOT_DOMAIN": "placette.example",
+    "STRIPE_SECRET_KEY": "sk_live_placeholder",
+    "STRIPE_PUBLISHABLE_KEY": "pk_live_placeholder",
+    "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
 }
 
 
@@ -37,7 +40,17 @@ def test_check_deploy_passes_with_the_documented_variables() -> None:
     assert "no issues" in result.stdout
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "REDIS_URL", "ROOT_DOMAIN"])
+@pytest.mark.parametrize(
+    "missing",
+    [
+        "SECRET_KEY",
+        "DATABASE_URL",
+        "REDIS_URL",
+        "ROOT_DOMAIN",
+        "STRIPE_SECRET_KEY",
+        "STRIPE_WEBHOOK_SECRET",
+    ],
+)
 def test_a_missing_variable_stops_the_start(missing: str) -> None:
     env = {k: v for k, v in GOOD.items() if k != missing}
     result = _check(env)

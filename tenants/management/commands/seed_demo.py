@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from accounts.services import create_member, create_ops_staff
+from billing.services import start_trial
 from tenants.models import Collectivite, Commune
 from tenants.services import ascii_slug, provision_collectivite
 
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             ),
         ]
         for town in towns:
+            start_trial(town)
             with schema_context(town.schema_name):
                 for local_part, display_name, role in PEOPLE:
                     email = f"{local_part}@{town.slug}.example"

@@ -1,0 +1,28 @@
+"""What a billing status lets a town's site do: decided here, and only here."""
+
+from __future__ import annotations
+
+from billing.models import BillingAccount
+from tenants.models import Collectivite
+
+Status = BillingAccount.Status
+Access = Collectivite.Access
+
+_ACCESS = {
+    Status.TRIALING: Access.FULL,
+    Status.ACTIVE: Access.FULL,
+    Status.PAST_DUE: Access.FULL,  # with a banner for admins
+    Status.SPONSORED: Access.FULL,
+    Status.READ_ONLY: Access.READ_ONLY,  # residents read; nobody posts; admins export, subscribe
+    Status.CANCELED: Access.READ_ONLY,
+    Status.SUSPENDED: Access.ADMINS_ONLY,  # the public sees a status page; admins pay or export
+}
+
+# What stays reachable, whatever the access: signing in and out, the language, and for
+# admins, paying and exporting the town's data.
+ALWAYS_OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/")
+ADMIN_PREFIXES = ("/administration/abonnement/", "/administration/export/")
+
+
+def access_for(status: str) -> str:
+    return _ACCESS[Status(status)]

@@ -1,0 +1,29 @@
+"""Ops: give a collectivité more days of free trial."""
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from billing import services
+from billing.models import BillingAccount
+from tenants.management.tenant_args import add_tenant_argument, get_tenant
+
+
+class Command(BaseCommand):
+    help = "Extend a collectivité's free trial by a number of days."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_tenant_argument(parser)
+        parser.add_argument("--days", type=int, required=True)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        tenant = get_tenant(options)
+        account = BillingAccount.objects.filter(collectivite=tenant).first()
+        if account is None:
+            raise CommandError(f"{tenant} has no billing account (no trial was started).")
+        try:
+            account = services.extend_trial(account, days=options["days"])
+        except services.BillingError as error:
+            raise CommandError(str(error)) from None
+        assert account.trial_ends_at is not None
+        self.stdout.write(f"{tenant}: trial until {account.trial_ends_at:%Y-%m-%d %H:%M}.")

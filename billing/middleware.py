@@ -1,0 +1,40 @@
+"""Enforce what the town's subscription allows (billing.access), on every request of its site.
+
+It reads the access level from the cached tenant: no query is added to any request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from billing.access import ADMIN_PREFIXES, ALWAYS_OPEN_PREFIXES
+from tenants import schema
+from tenants.models import Collectivite
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class SiteAccessMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if schema.is_public():
+            return self.get_response(request)
+        access = schema.request_tenant(request).site_access
+        path = request.path_info
+        if access == Collectivite.Access.FULL or path.startswith(ALWAYS_OPEN_PREFIXES):
+            return self.get_response(request)
+        is_admin = bool(getattr(request.user, "is_town_admin", False))
+        if is_admin and path.startswith(ADMIN_PREFIXES):
+            return self.get_response(request)
+        if access == Collectivite.Access.ADMINS_ONLY:
+            if is_admin:
+                return redirect("billing:overview")
+            return render(request, "billing/suspended.html", status=503)
+        if request.method not in SAFE_METHODS:
+            return render(request, "billing/read_only.html", status=403)
+        return self.get_response(request)
