@@ -41,10 +41,16 @@ def committed_resident_email(town: Collectivite) -> str:
 
 
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+def django_db_setup(
+    request: pytest.FixtureRequest, django_test_environment: None, django_db_blocker: Any
+) -> Iterator[None]:
+    """The test database, always (pytest-django would skip it when no collected test is
+    marked django_db, and a run of threaded tests would then write to the development one)."""
+    from django.test.utils import setup_databases, teardown_databases
+
+    verbosity = request.config.option.verbose
     with django_db_blocker.unblock():
-        # pytest-django sets up no test database when no collected test is marked django_db;
-        # never let such a run write the towns into the development database.
+        db_config = setup_databases(verbosity=verbosity, interactive=False, aliases={"default": {}})
         assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         cache.clear()  # the test Redis database: no host map from an earlier run survives
         directory.forget_local_hosts()
@@ -58,13 +64,15 @@ def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> Iterator[N
                     password=TEST_PASSWORD,
                 )
     yield
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        # Connections left by other threads or contexts (the browser tests' server, Playwright's
-        # greenlet) would stop pytest-django from dropping the test database.
-        cursor.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            # Connections left by other threads or contexts (the browser tests' server,
+            # Playwright's greenlet) would stop the test database from being dropped.
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        teardown_databases(db_config, verbosity=verbosity)
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from accounts.factories import TEST_PASSWORD
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.conftest import TOWNS
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db]
+pytestmark = pytest.mark.browser
 
 
 def test_public_site_then_town_site_then_resident_login(
