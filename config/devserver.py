@@ -8,7 +8,10 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
+from typing import Any
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -35,9 +38,29 @@ def _banner(port: int) -> str:
         "  e.g. admin@chavenay.example on http://chavenay.localhost:" + str(port) + "/",
         f"  Placette staff, root domain only, TOTP set up at first login: {OPS_EMAIL}",
         "Emails (sign-up confirmations...) are printed in this terminal by the worker.",
+        "Payments go to a local fake Stripe: subscribe with the card 4242 4242 4242 4242.",
         "",
     ]
     return "\n".join(lines)
+
+
+def _register_local_webhook(settings: Any, port: int) -> None:
+    """Tell localstripe where to send its signed events (it forgets at every start)."""
+    data = urllib.parse.urlencode(
+        {
+            "url": f"http://{settings.ROOT_DOMAIN}:{port}/billing/stripe/webhook/",
+            "secret": settings.STRIPE_WEBHOOK_SECRET,
+        }
+    ).encode()
+    url = f"{settings.STRIPE_API_BASE}/_config/webhooks/placette"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, data=data, timeout=2).close()  # noqa: S310 (loopback)
+            return
+        except OSError:
+            time.sleep(0.3)
+    print("localstripe did not start: subscribing will not work in this demo.")
 
 
 def main() -> int:
@@ -72,15 +95,29 @@ def main() -> int:
             str(BASE_DIR / ".devdata" / "celerybeat-schedule"),
         ],
     }
-    processes = {
-        name: subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)
-        for name, command in commands.items()
-    }
     os.environ["PORT"] = str(args.port)
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
+    from django.conf import settings
+
+    local_stripe = settings.STRIPE_API_BASE.startswith("http://127.0.0.1:")
+    if local_stripe:
+        # A fake Stripe for the demo: subscribing works with the test card 4242 4242 4242 4242.
+        commands["stripe"] = [
+            python,
+            "-m",
+            "localstripe",
+            "--port",
+            str(settings.LOCAL_STRIPE_PORT),
+        ]
+    processes = {
+        name: subprocess.Popen(command, cwd=BASE_DIR, env=env, start_new_session=True)
+        for name, command in commands.items()
+    }
+    if local_stripe:
+        _register_local_webhook(settings, args.port)
     print(_banner(args.port), flush=True)
 
     stopping = False
