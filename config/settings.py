@@ -101,6 +101,7 @@ SHARED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "billing",
+    "onboarding",
     "accounts",
     "allauth",
     "allauth.account",
@@ -114,6 +115,7 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "townsite",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

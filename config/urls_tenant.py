@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.town_home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("administration/abonnement/", include("billing.urls")),
+    path("", include("townsite.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

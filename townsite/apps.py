@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class TownsiteConfig(AppConfig):
+    name = "townsite"
+    verbose_name = "Site de la collectivité"

@@ -1,0 +1,1 @@
+"""The town set-up wizard, the admin dashboard and staff invitations."""
