@@ -26,6 +26,7 @@ bench: setup
 setup: $(VENV)/.installed node_modules/.installed services
 	$(MANAGE) migrate_schemas --shared --verbosity 0
 	$(MANAGE) migrate_schemas --tenant --verbosity 0
+	$(MANAGE) migrate_tenant_template
 	$(MANAGE) load_reference_data
 	@command -v msgfmt >/dev/null && $(MANAGE) compilemessages --ignore '.venv/*' -v 0 \
 		|| echo "msgfmt not found: using the committed .mo files"

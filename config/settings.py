@@ -76,6 +76,8 @@ CACHES = {
         # Every key carries the schema of the connection: town A never reads town B's entries.
         "KEY_FUNCTION": "django_tenants.cache.make_key",
         "KEY_PREFIX": "test" if TESTING else "placette",
+        # A Redis that does not answer must not hang requests: fall back fast.
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
     }
 }
 
@@ -85,6 +87,9 @@ TENANT_DOMAIN_MODEL = "tenants.Domain"
 PUBLIC_SCHEMA_URLCONF = "config.urls_public"
 ROOT_URLCONF = "config.urls_tenant"
 TENANT_LIMIT_SET_CALLS = False
+# New towns are cloned from this migrated template schema (tenants.template_schema).
+TENANT_BASE_SCHEMA = "tenant_template"
+TENANT_CREATION_FAKES_MIGRATIONS = True
 # How long a web process trusts its in-memory host -> tenant map before re-reading the shared
 # generation number in Redis (changes bump it, so they show everywhere within this delay).
 TENANT_CACHE_CHECK_SECONDS = float(env_str("TENANT_CACHE_CHECK_SECONDS", "1.0"))
@@ -238,6 +243,8 @@ MAILERS = {
         "OPTIONS": _SMTP_OPTIONS if EMAIL_DELIVERY_BACKEND.endswith("smtp.EmailBackend") else {},
     },
 }
+# Where our own staff hear about sign-ups that need a person (a town already on Placette...).
+OPS_EMAIL = env_str("OPS_EMAIL", f"ops@{ROOT_DOMAIN}")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"Placette <ne-pas-repondre@{ROOT_DOMAIN}>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

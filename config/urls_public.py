@@ -9,6 +9,7 @@ urlpatterns = [
     path("", views.public_home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("billing/stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
+    path("essai/", include("onboarding.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -6,5 +6,6 @@ set -eu
 # The shared apps into the public schema first, then every tenant schema.
 python manage.py migrate_schemas --shared --noinput
 python manage.py migrate_schemas --noinput
+python manage.py migrate_tenant_template
 # Reference data (idempotent).
 python manage.py load_reference_data

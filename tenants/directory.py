@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import hashlib
 import logging
 import threading
 import time
@@ -27,6 +28,11 @@ from tenants.models import Collectivite, Domain
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY: Final = "tenancy:generation"
+# Cached tenants are pickled model instances: a new column must not meet an old pickle (it would
+# be fetched from the database on every request). The key carries the model's shape.
+_SHAPE: Final = hashlib.sha1(
+    ",".join(f.attname for f in Collectivite._meta.concrete_fields).encode(), usedforsecurity=False
+).hexdigest()[:8]
 ENTRY_TTL_SECONDS: Final = 60 * 60
 UNKNOWN_TTL_SECONDS: Final = 60
 LOCAL_MAX_ENTRIES: Final = 20_000
@@ -82,14 +88,18 @@ class _LocalDirectory:
             if generation is None or generation != self._generation:
                 self._entries.clear()
             self._generation = generation
-            self._checked_at = now if generation is not None else float("-inf")
+            # Without Redis, ask it again only after the delay; meanwhile read the database.
+            self._checked_at = now
         return generation
 
     def resolve(self, host: str) -> Collectivite | None:
         assert _in_public_schema(), "tenant resolution reads the public schema"
         generation = self._current_generation()
         entry = self._entries.get(host)
-        if entry is None:
+        if entry is not None:
+            with self._lock, contextlib.suppress(KeyError):
+                self._entries.move_to_end(host)  # least recently used goes first
+        else:
             entry = self._shared_lookup(host, generation)
             if generation is not None:
                 with self._lock:
@@ -103,7 +113,7 @@ class _LocalDirectory:
         return copy.copy(entry)
 
     def _shared_lookup(self, host: str, generation: str | None) -> Collectivite | str:
-        key = f"tenancy:{generation}:host:{host}"
+        key = f"tenancy:{generation}:{_SHAPE}:host:{host}"
         if generation is not None:
             try:
                 cached = cache.get(key)

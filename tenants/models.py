@@ -8,6 +8,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
+from django_tenants.utils import schema_exists
 
 
 class Collectivite(TenantMixin):
@@ -55,6 +56,17 @@ class Collectivite(TenantMixin):
 
     def __str__(self) -> str:
         return self.name
+
+    def create_schema(
+        self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1
+    ) -> None:
+        """Clone the template schema (django-tenants), then align its constraint names."""
+        from tenants.template_schema import align_constraint_names, template_schema_name
+
+        cloned = sync_schema and schema_exists(template_schema_name())
+        super().create_schema(check_if_exists, sync_schema, verbosity)
+        if cloned:
+            align_constraint_names(self.schema_name)
 
     @property
     def is_serving(self) -> bool:

@@ -14,8 +14,11 @@ from tenants.models import Collectivite
 
 
 def public_home(request: HttpRequest) -> HttpResponse:
+    from billing.models import Plan
+
     towns = Collectivite.objects.filter(status=Collectivite.Status.READY).count()
-    return render(request, "tenants/public_home.html", {"town_count": towns})
+    plans = Plan.objects.filter(is_active=True)
+    return render(request, "tenants/public_home.html", {"town_count": towns, "plans": plans})
 
 
 def town_home(request: HttpRequest) -> HttpResponse:

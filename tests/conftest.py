@@ -24,6 +24,7 @@ from config import devservices
 from tenants import directory, schema
 from tenants.models import Collectivite
 from tenants.services import provision_collectivite
+from tenants.template_schema import ensure_template_schema
 
 devservices.ensure_running()
 
@@ -54,6 +55,7 @@ def django_db_setup(
         assert connection.settings_dict["NAME"].startswith("test_"), "not a test database"
         cache.clear()  # the test Redis database: no host map from an earlier run survives
         directory.forget_local_hosts()
+        ensure_template_schema()
         for key, fields in TOWNS.items():
             town = provision_collectivite(kind=Collectivite.Kind.COMMUNE, population=1500, **fields)
             start_trial(town)

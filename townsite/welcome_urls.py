@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+"""The welcome link a new town's signer follows from the sign-up."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from townsite import welcome
+
+urlpatterns = [
+    path("bienvenue/<str:token>/", welcome.welcome, name="welcome"),
+]

@@ -109,3 +109,18 @@ def test_the_tenant_given_to_a_request_is_a_copy(town_a: Collectivite) -> None:
     first = resolved(town_a.primary_host)
     first.name = "Changed by a view"
     assert resolved(town_a.primary_host).name == town_a.name
+
+
+def test_a_cached_tenant_from_an_older_model_is_not_reused(
+    town_a: Collectivite, django_assert_num_queries
+) -> None:
+    """A pickle made before a new column would cost a query per request: it is never read."""
+    schema.activate_public()
+    old = Collectivite.objects.defer("site_access").get(pk=town_a.pk)
+    generation = cache.get(directory.GENERATION_KEY) or "g"
+    cache.set(directory.GENERATION_KEY, generation, timeout=None)
+    cache.set(f"tenancy:{generation}:oldshape:host:{town_a.primary_host}", old)
+    directory.forget_local_hosts()
+    resolved(town_a.primary_host)  # reads the database once, caches the full instance
+    with django_assert_num_queries(0):
+        assert resolved(town_a.primary_host).site_access == Collectivite.Access.FULL

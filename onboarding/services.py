@@ -1,0 +1,223 @@
+"""A collectivité starts a free trial: request, confirm by email, get its site in seconds.
+
+Nothing is provisioned before the email is confirmed. Confirmation provisions everything in one
+transaction (schema cloned from the template, domain, the signer's admin account, defaults,
+trial): a failure leaves nothing behind, and a retry is safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMessage, send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django_tenants.utils import schema_context
+
+from accounts.models import User
+from accounts.services import create_member
+from billing.services import start_trial
+from onboarding import directory
+from onboarding.directory import Entry
+from onboarding.models import SignupRequest
+from tenants.addresses import root_url, town_url
+from tenants.models import Collectivite
+from tenants.services import RESERVED_SLUGS, ascii_slug, provision_collectivite
+
+logger = logging.getLogger(__name__)
+
+LINK_VALIDITY = timedelta(hours=48)
+WELCOME_SALT = "placette.onboarding.welcome"
+WELCOME_VALIDITY = timedelta(minutes=15)
+SLUG_PATTERN = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
+EPCI_PREFIXES = (
+    "communaute-de-communes-",
+    "communaute-d-agglomeration-",
+    "communaute-urbaine-",
+    "metropole-",
+    "cc-",
+    "ca-",
+    "cu-",
+)
+
+
+class SignupError(Exception):
+    """A problem the person can understand and act on (the message is for them)."""
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def on_placette(entry: Entry) -> Collectivite | None:
+    return Collectivite.objects.filter(kind=entry.kind, official_code=entry.code).first()
+
+
+def epci_on_placette(entry: Entry) -> Collectivite | None:
+    if entry.is_epci or not entry.epci_siren:
+        return None
+    return Collectivite.objects.filter(
+        kind=Collectivite.Kind.INTERCOMMUNALITE, official_code=entry.epci_siren
+    ).first()
+
+
+def proposed_slug(entry: Entry) -> str:
+    """The subdomain we suggest: the name in ASCII, with the département for homonyms."""
+    slug = ascii_slug(entry.name)
+    if entry.is_epci:
+        for prefix in EPCI_PREFIXES:
+            slug = slug.removeprefix(prefix)
+    elif directory.has_homonyms(entry):
+        suffix = f"-{entry.departement.lower()}"
+        slug = slug[: 63 - len(suffix)].rstrip("-") + suffix
+    return slug
+
+
+def slug_problem(slug: str) -> str | None:
+    """Why this subdomain cannot be used, in French, or None."""
+    if not SLUG_PATTERN.fullmatch(slug):
+        return _(
+            "Use only lowercase letters without accents, digits and hyphens (63 at most), "
+            "not starting or ending with a hyphen."
+        )
+    if slug in RESERVED_SLUGS:
+        return _("This address is reserved. Please choose another one.")
+    if Collectivite.objects.filter(slug=slug).exists():
+        return _("This address is already used by another collectivité.")
+    return None
+
+
+def request_trial(
+    *,
+    entry: Entry,
+    slug: str,
+    signer_name: str,
+    signer_role: str,
+    signer_role_other: str,
+    email: str,
+    phone: str,
+) -> SignupRequest:
+    """Record the request and email a one-time confirmation link (valid 48 hours)."""
+    if on_placette(entry):
+        raise SignupError(_("This collectivité is already on Placette."))
+    problem = slug_problem(slug)
+    if problem:
+        raise SignupError(problem)
+    token = secrets.token_urlsafe(32)
+    signup = SignupRequest.objects.create(
+        kind=entry.kind,
+        official_code=entry.code,
+        name=entry.name,
+        slug=slug,
+        signer_name=signer_name,
+        signer_role=signer_role,
+        signer_role_other=signer_role_other,
+        email=email.lower(),
+        phone=phone,
+        accepted_terms_at=timezone.now(),
+        token_hash=_hash(token),
+        expires_at=timezone.now() + LINK_VALIDITY,
+    )
+    context = {
+        "signup": signup,
+        "link": root_url(f"/essai/confirmer/{token}/"),
+        "town_address": town_url(slug),
+    }
+    with translation.override("fr"):
+        subject = render_to_string("onboarding/email/confirm_subject.txt", context).strip()
+        body = render_to_string("onboarding/email/confirm.txt", context)
+    send_mail(subject, body, None, [signup.email])
+    return signup
+
+
+def find_request(token: str) -> SignupRequest | None:
+    return SignupRequest.objects.filter(token_hash=_hash(token)).first()
+
+
+def confirm_trial(token: str) -> tuple[Collectivite, str]:
+    """Provision the town for this confirmation link; returns it and the signer's way in."""
+    try:
+        with transaction.atomic():
+            signup = (
+                SignupRequest.objects.select_for_update().filter(token_hash=_hash(token)).first()
+            )
+            if signup is None:
+                raise SignupError(_("This link is unknown. Check that you copied all of it."))
+            if signup.confirmed_at is not None:
+                raise SignupError(_("This link was already used: the site exists. Log in to it."))
+            if signup.expires_at < timezone.now():
+                raise SignupError(
+                    _("This link has expired (it was valid 48 hours). Please sign up again.")
+                )
+            entry = directory.find(signup.kind, signup.official_code)
+            if entry is None:
+                raise SignupError(_("This collectivité is not in the official directory."))
+            if on_placette(entry):
+                raise SignupError(_("This collectivité is already on Placette."))
+            problem = slug_problem(signup.slug)
+            if problem:
+                raise SignupError(problem)
+            town = provision_collectivite(
+                name=entry.name,
+                kind=entry.kind,
+                official_code=entry.code,
+                siren=entry.siren,
+                population=entry.population,
+                slug=signup.slug,
+            )
+            with schema_context(town.schema_name):
+                admin = create_member(
+                    email=signup.email, display_name=signup.signer_name, role=User.Role.ADMIN
+                )
+                if entry.is_epci:
+                    _add_member_communes(entry)
+            start_trial(town)
+            signup.confirmed_at = timezone.now()
+            signup.collectivite = town
+            signup.save(update_fields=["confirmed_at", "collectivite"])
+    except IntegrityError:
+        # Another confirmation for this collectivité or address won the race.
+        raise SignupError(_("This collectivité is already on Placette.")) from None
+    except SignupError:
+        raise
+    except Exception:
+        logger.exception("Provisioning failed; the transaction left nothing behind")
+        raise SignupError(
+            _("Something went wrong and nothing was created. Please try again in a minute.")
+        ) from None
+    welcome = signing.dumps({"user": admin.pk, "schema": town.schema_name}, salt=WELCOME_SALT)
+    return town, town_url(town.slug, f"/bienvenue/{welcome}/")
+
+
+def _add_member_communes(entry: Entry) -> None:
+    from townsite.models import Neighbourhood
+
+    Neighbourhood.objects.bulk_create(
+        Neighbourhood(name=commune.name, commune_insee=commune.insee_code, position=position)
+        for position, commune in enumerate(directory.member_communes(entry.code))
+    )
+
+
+def contact_existing_town(*, town: Collectivite, name: str, email: str, message: str) -> None:
+    """Someone tried to sign up a collectivité already on Placette: tell its admins and ops."""
+    with schema_context(town.schema_name):
+        admins = list(
+            User.objects.filter(role=User.Role.ADMIN, is_active=True).values_list(
+                "email", flat=True
+            )
+        )
+    context = {"town": town, "name": name, "email": email, "message": message}
+    with translation.override("fr"):
+        subject = render_to_string("onboarding/email/contact_subject.txt", context).strip()
+        body = render_to_string("onboarding/email/contact.txt", context)
+    if admins:
+        EmailMessage(subject, body, to=admins, reply_to=[email]).send()
+    EmailMessage(f"[ops] {subject}", body, to=[settings.OPS_EMAIL], reply_to=[email]).send()

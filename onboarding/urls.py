@@ -1,0 +1,14 @@
+"""The public trial sign-up (root domain)."""
+
+from django.urls import path
+
+from onboarding import views
+
+app_name = "onboarding"
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("envoye/", views.sent, name="sent"),
+    path("confirmer/<str:token>/", views.confirm, name="confirm"),
+    path("<str:kind>/<str:code>/", views.choose, name="choose"),
+    path("<str:kind>/<str:code>/contact/", views.contact_town, name="contact_town"),
+]
