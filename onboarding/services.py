@@ -178,7 +178,7 @@ def confirm_trial(token: str) -> tuple[Collectivite, str]:
                     email=signup.email, display_name=signup.signer_name, role=User.Role.ADMIN
                 )
                 if entry.is_epci:
-                    _add_member_communes(entry)
+                    add_member_communes(entry)
             start_trial(town)
             signup.confirmed_at = timezone.now()
             signup.collectivite = town
@@ -197,7 +197,8 @@ def confirm_trial(token: str) -> tuple[Collectivite, str]:
     return town, town_url(town.slug, f"/bienvenue/{welcome}/")
 
 
-def _add_member_communes(entry: Entry) -> None:
+def add_member_communes(entry: Entry) -> None:
+    """An intercommunalité's member communes become the places its residents choose from."""
     from townsite.models import Neighbourhood
 
     Neighbourhood.objects.bulk_create(

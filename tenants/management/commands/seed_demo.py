@@ -10,8 +10,11 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from accounts.services import create_member, create_ops_staff
 from billing.services import start_trial
+from onboarding import directory
+from onboarding.services import add_member_communes
 from tenants.models import Collectivite, Commune
 from tenants.services import ascii_slug, provision_collectivite
+from townsite.models import Neighbourhood
 
 DEMO_PASSWORD = "placette-demo"  # noqa: S105  (printed by make run; demo data only)
 CHAVENAY_INSEE = "78152"
@@ -71,6 +74,11 @@ class Command(BaseCommand):
                 slug=epci_slug(epci.name),
             ),
         ]
+        with schema_context(towns[1].schema_name):
+            if not Neighbourhood.objects.exists():
+                gally = directory.find(Collectivite.Kind.INTERCOMMUNALITE, epci.siren)
+                assert gally is not None
+                add_member_communes(gally)
         for town in towns:
             start_trial(town)
             with schema_context(town.schema_name):
