@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class TownsiteConfig(AppConfig):
     name = "townsite"
     verbose_name = "Site de la collectivité"
+
+    def ready(self) -> None:
+        from townsite.residents import receivers  # noqa: F401  (a desk account's real email)

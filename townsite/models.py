@@ -74,7 +74,10 @@ class ResidentProfile(models.Model):
     # Assisted sign-up at the town hall desk: who created the account, when, and the one-time
     # code printed on the welcome sheet (stored hashed).
     assisted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="assisted_signups",
     )
     assisted_at = models.DateTimeField(null=True, blank=True)

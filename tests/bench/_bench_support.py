@@ -110,9 +110,30 @@ def setup_django() -> None:
     from config import devservices
 
     devservices.ensure_running()
+    use_bench_database()
     import django
 
     django.setup()
+
+
+def use_bench_database() -> None:
+    """Benchmarks never touch the demo's data: they use their own database, `placette_bench`
+    on the embedded PostgreSQL (or BENCH_DATABASE_URL), created on first use. Servers started
+    with `bench_environment` inherit it."""
+    url = os.environ.get("BENCH_DATABASE_URL")
+    if not url:
+        from config import devservices
+
+        if os.environ.get("DATABASE_URL"):
+            raise BenchError("Set BENCH_DATABASE_URL: benchmarks do not run in DATABASE_URL.")
+        import pgserver
+
+        server = pgserver.get_server(devservices.data_dir() / "pg", cleanup_mode=None)
+        found = server.psql("SELECT 1 FROM pg_database WHERE datname = 'placette_bench';")
+        if "1 row" not in found:
+            server.psql("CREATE DATABASE placette_bench;")
+        url = devservices.database_url().replace("/placette?", "/placette_bench?")
+    os.environ["DATABASE_URL"] = url
 
 
 def free_port() -> int:

@@ -1,6 +1,6 @@
 """How long from a trial's email confirmation to the new town's site being served.
 
-Runs in its own database (`placette_bench` on the embedded PostgreSQL, or BENCH_DATABASE_URL),
+Runs in the benchmarks' database (`placette_bench`, see _bench_support.use_bench_database),
 where it keeps 200 tenants between runs. Each sample: a sign-up request is made, its link is
 POSTed as the signer would (provisioning: schema cloned from the template, domain, admin, trial),
 then the welcome link is followed and the town's home page fetched. Prints
@@ -12,7 +12,6 @@ then the welcome link is followed and the town's home page fetched. Prints
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -21,21 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from _bench_support import emit, log  # noqa: E402
-
-
-def _bench_database_url() -> str:
-    from config import devservices
-
-    if os.environ.get("BENCH_DATABASE_URL"):
-        return os.environ["BENCH_DATABASE_URL"]
-    devservices.ensure_running()
-    import pgserver  # embedded server only
-
-    server = pgserver.get_server(devservices.data_dir() / "pg", cleanup_mode=None)
-    if "1 row" not in server.psql("SELECT 1 FROM pg_database WHERE datname = 'placette_bench';"):
-        server.psql("CREATE DATABASE placette_bench;")
-    return devservices.database_url().replace("/placette?", "/placette_bench?")
+from _bench_support import emit, log, setup_django  # noqa: E402
 
 
 def _remove_sampled_towns() -> None:
@@ -65,12 +50,7 @@ def main() -> int:
     parser.add_argument("--tenants", type=int, default=200)
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"] = _bench_database_url()
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("DEBUG", "false")
-    import django
-
-    django.setup()
+    setup_django()
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client

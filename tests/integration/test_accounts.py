@@ -22,6 +22,7 @@ SIGNUP = {
     "email": "Martine.Dupont@Example.org",
     "password1": TEST_PASSWORD,
     "password2": TEST_PASSWORD,
+    "charter": "on",
 }
 
 

@@ -1,0 +1,188 @@
+"""Residents join and leave: the only code that writes their accounts and profiles."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import create_member
+from townsite.models import Neighbourhood, ResidentProfile
+from townsite.residents import codes
+from townsite.residents.placeholders import is_placeholder_email, make_placeholder_email
+
+logger = logging.getLogger(__name__)
+
+
+class ResidentError(Exception):
+    """A refusal to show as is to the person (translated)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@transaction.atomic
+def complete_resident_signup(
+    user: User, *, display_name: str, neighbourhood: Neighbourhood | None
+) -> ResidentProfile:
+    """The sign-up form's part once allauth has made the user: their name and their profile.
+
+    The form only gets here with the charter accepted, so acceptance is recorded as of now.
+    """
+    user.display_name = display_name
+    user.save(update_fields=["display_name"])
+    return ResidentProfile.objects.create(
+        user=user, neighbourhood=neighbourhood, charter_accepted_at=timezone.now()
+    )
+
+
+@dataclass(frozen=True)
+class DeskRegistration:
+    user: User
+    code: str  # in clear, for the welcome sheet only; the database keeps its hash
+
+
+def _fresh_code() -> tuple[str, str]:
+    while True:
+        code = codes.generate()
+        code_hash = codes.hash_code(code)
+        if not ResidentProfile.objects.filter(login_code_hash=code_hash).exists():
+            return code, code_hash
+
+
+def _check_agent(agent: User) -> None:
+    if not agent.is_moderator:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def register_at_desk(
+    agent: User,
+    *,
+    display_name: str,
+    neighbourhood: Neighbourhood | None,
+    phone: str = "",
+    email: str = "",
+) -> DeskRegistration:
+    """An account made by a town agent for a resident at the desk, with a one-time code.
+
+    No password: the resident chooses one with the code. Without an email, the account gets a
+    stand-in address that is never mailed. Who made it, and when, is kept on the profile.
+    """
+    _check_agent(agent)
+    if email:
+        # Typed by the agent, so not verified: allauth asks the resident to confirm it.
+        user = create_member(email=email, display_name=display_name, email_verified=False)
+    else:
+        user = User.objects.create_user(
+            email=make_placeholder_email(), password=None, display_name=display_name
+        )
+    code, code_hash = _fresh_code()
+    now = timezone.now()
+    ResidentProfile.objects.create(
+        user=user,
+        neighbourhood=neighbourhood,
+        phone=phone,
+        assisted_by=agent,
+        assisted_at=now,
+        login_code_hash=code_hash,
+        login_code_expires_at=now + codes.VALIDITY,
+    )
+    logger.info("Resident %s registered at the desk by user %s", user.pk, agent.pk)
+    return DeskRegistration(user=user, code=code)
+
+
+@transaction.atomic
+def issue_new_login_code(agent: User, profile: ResidentProfile) -> str:
+    """A new one-time code for a resident registered at the desk; the previous one stops working."""
+    _check_agent(agent)
+    code, code_hash = _fresh_code()
+    profile.login_code_hash = code_hash
+    profile.login_code_expires_at = codes.expiry_from_now()
+    profile.save(update_fields=["login_code_hash", "login_code_expires_at"])
+    logger.info("New login code for resident %s issued by user %s", profile.user_id, agent.pk)
+    return code
+
+
+@transaction.atomic
+def set_password_with_code(
+    profile_id: int, *, code_hash: str, password: str, accept_charter: bool
+) -> User:
+    """The resident's first login: the password they chose replaces the one-time code.
+
+    Raises ResidentError if the code was used, replaced or expired in the meantime.
+    """
+    profile = (
+        ResidentProfile.objects.select_for_update()
+        .select_related("user")
+        .filter(
+            pk=profile_id,
+            login_code_hash=code_hash,
+            login_code_expires_at__gt=timezone.now(),
+            user__is_active=True,
+        )
+        .exclude(login_code_hash="")
+        .first()
+    )
+    if profile is None:
+        raise ResidentError(_("This code no longer works. Ask the town hall for a new one."))
+    user = profile.user
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    profile.login_code_hash = ""
+    profile.login_code_expires_at = None
+    if accept_charter and profile.charter_accepted_at is None:
+        profile.charter_accepted_at = timezone.now()
+    profile.save(update_fields=["login_code_hash", "login_code_expires_at", "charter_accepted_at"])
+    return user
+
+
+def replace_placeholder_email(email_address: EmailAddress) -> None:
+    """Once a resident verifies a real address, it takes the stand-in address's place."""
+    if not email_address.verified or is_placeholder_email(email_address.email):
+        return
+    user = email_address.user
+    stand_ins = [
+        address.pk
+        for address in EmailAddress.objects.filter(user=user)
+        if is_placeholder_email(address.email)
+    ]
+    if not stand_ins and not is_placeholder_email(user.email):
+        return
+    with transaction.atomic():
+        EmailAddress.objects.filter(pk__in=stand_ins).delete()
+        if is_placeholder_email(user.email):
+            EmailAddress.objects.filter(user=user).exclude(pk=email_address.pk).update(
+                primary=False
+            )
+            email_address.primary = True
+            email_address.save(update_fields=["primary"])
+            user.email = email_address.email
+            user.save(update_fields=["email"])
+
+
+@transaction.atomic
+def delete_account(user: User) -> None:
+    """Delete the person's account and what hangs on it. A town keeps at least one admin."""
+    if user.is_town_admin:
+        admins = list(
+            User.objects.select_for_update()
+            .filter(role=User.Role.ADMIN, is_active=True)
+            .values_list("pk", flat=True)
+        )
+        if [pk for pk in admins if pk != user.pk] == []:
+            raise ResidentError(
+                _(
+                    "You are the last administrator of this site, so your account cannot be "
+                    "deleted. First make another person administrator."
+                )
+            )
+    logger.info("User %s deleted their account", user.pk)
+    user.delete()

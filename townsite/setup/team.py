@@ -1,0 +1,175 @@
+"""The town's team: inviting administrators and moderators by email, accepting, changing roles.
+
+The only code that writes invitations and staff roles.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from accounts.services import create_member
+from townsite.models import Invitation
+from townsite.setup import queries
+
+INVITATION_DAYS = 7
+INVITABLE_ROLES = (User.Role.MODERATOR, User.Role.ADMIN)
+
+
+class TeamError(Exception):
+    """Something the person can act on; the message is for them (French)."""
+
+
+class InvitationGone(TeamError):
+    """The invitation was accepted, revoked or has expired: `state` says which."""
+
+    def __init__(self, state: str) -> None:
+        super().__init__(state)
+        self.state = state
+
+
+@dataclass(frozen=True)
+class SentInvitation:
+    invitation: Invitation
+    replaced_one: bool  # a pending invitation to the same address was revoked
+
+
+@transaction.atomic
+def invite_staff(
+    *,
+    by: User,
+    email: str,
+    role: str,
+    town_name: str,
+    absolute_url: Callable[[str], str],
+) -> SentInvitation:
+    """Invite someone to the team: the link goes by email, only its hash is stored. Inviting an
+    address again replaces its pending invitation (the old link stops working)."""
+    email = email.strip().lower()
+    if role not in INVITABLE_ROLES:
+        raise TeamError(_("Choose administrator or moderator."))
+    member = queries.account_for_email(email)
+    if member is not None and member.role in queries.STAFF_ROLES:
+        raise TeamError(
+            _("%(email)s is already in the team, as %(role)s.")
+            % {"email": email, "role": member.get_role_display().lower()}
+        )
+    now = timezone.now()
+    replaced = queries.pending_invitations().filter(email=email).update(revoked_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        email=email,
+        role=role,
+        token_hash=queries.token_hash(token),
+        invited_by=by,
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    context = {
+        "town_name": town_name,
+        "inviter": by.display_name or by.email,
+        "role": role,
+        "link": absolute_url(reverse("townsite:accept_invitation", args=[token])),
+        "expires_at": invitation.expires_at,
+    }
+    subject = render_to_string("townsite/setup/email/invitation_subject.txt", context)
+    body = render_to_string("townsite/setup/email/invitation.txt", context)
+    # The mailer queues the message once this transaction commits.
+    send_mail(" ".join(subject.split()), body, None, [email])
+    return SentInvitation(invitation=invitation, replaced_one=replaced > 0)
+
+
+@transaction.atomic
+def revoke_invitation(invitation: Invitation) -> None:
+    invitation = _locked_pending(invitation)
+    invitation.revoked_at = timezone.now()
+    invitation.save(update_fields=["revoked_at"])
+
+
+@transaction.atomic
+def change_role(*, member: User, role: str, by: User) -> User:
+    """Make a member a resident, a moderator or an administrator. A town always keeps at least
+    one administrator."""
+    if role not in User.Role.values:
+        raise TeamError(_("Choose a role from the list."))
+    # Locked together: two administrators demoting each other at once cannot leave none.
+    admins = list(
+        User.objects.select_for_update()
+        .filter(role=User.Role.ADMIN, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    member = User.objects.select_for_update().get(pk=member.pk)
+    if member.role == User.Role.ADMIN and role != User.Role.ADMIN and admins == [member.pk]:
+        if member.pk == by.pk:
+            raise TeamError(
+                _(
+                    "You are the only administrator of this site: name another administrator "
+                    "first, then you can change your own role."
+                )
+            )
+        raise TeamError(_("%(name)s is the only administrator of this site.") % {"name": member})
+    if member.role != role:
+        member.role = role
+        member.save(update_fields=["role"])
+    return member
+
+
+# --- Accepting an invitation --------------------------------------------------------------
+
+
+def _locked_pending(invitation: Invitation) -> Invitation:
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    state = queries.invitation_state(invitation)
+    if state != "pending":
+        raise InvitationGone(state)
+    return invitation
+
+
+def _accepted(invitation: Invitation) -> None:
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+
+
+@transaction.atomic
+def accept_invitation_with_new_account(
+    invitation: Invitation, *, display_name: str, password: str
+) -> User:
+    """The invited person creates their account: the link proved the address is theirs."""
+    invitation = _locked_pending(invitation)
+    if queries.account_for_email(invitation.email) is not None:
+        raise TeamError(_("An account already exists with this address: log in instead."))
+    user = create_member(
+        email=invitation.email,
+        display_name=display_name.strip(),
+        role=invitation.role,
+        password=password,
+        email_verified=True,
+    )
+    _accepted(invitation)
+    return user
+
+
+@transaction.atomic
+def accept_invitation_as_member(invitation: Invitation, user: User) -> User:
+    """Someone who already has an account here, logged in with the invited address, joins the
+    team. An invitation never lowers anyone's role."""
+    invitation = _locked_pending(invitation)
+    if user.email.lower() != invitation.email.lower():
+        raise TeamError(_("This invitation is for another email address."))
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.role != User.Role.ADMIN and user.role != invitation.role:
+        user.role = invitation.role
+        user.save(update_fields=["role"])
+    EmailAddress.objects.filter(user=user, email__iexact=invitation.email).update(verified=True)
+    _accepted(invitation)
+    return user
