@@ -15,17 +15,26 @@ from tenants import schema
 View = Callable[..., HttpResponse]
 
 
-def town_admin_required(view: View) -> View:
-    """Only the admins of the town whose site this is; guests are sent to log in."""
+def _town_role_required(role_flag: str) -> Callable[[View], View]:
+    """People of the town whose site this is with `user.<role_flag>`; guests go to log in."""
 
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if schema.is_public():
-            raise PermissionDenied
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not getattr(request.user, "is_town_admin", False):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if schema.is_public():
+                raise PermissionDenied
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not getattr(request.user, role_flag, False):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
+
+
+# The town's admins only.
+town_admin_required = _town_role_required("is_town_admin")
+# Its agents: moderators and admins (the town hall desk, moderation).
+town_staff_required = _town_role_required("is_moderator")

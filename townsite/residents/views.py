@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.permissions import town_staff_required
 from tenants import schema
 from townsite.residents import access, codes, services
 from townsite.residents.export import build_export
@@ -34,7 +35,6 @@ from townsite.residents.forms import (
     LoginCodeForm,
     ResidentSearchForm,
 )
-from townsite.residents.permissions import desk_agent_required
 from townsite.residents.placeholders import is_placeholder_email
 
 PAGE_SIZE = 50
@@ -56,7 +56,7 @@ def _is_intercommunalite(request: HttpRequest) -> bool:
 # --- The town hall desk -------------------------------------------------------------------
 
 
-@desk_agent_required
+@town_staff_required
 def residents(request: HttpRequest) -> HttpResponse:
     search = ResidentSearchForm(request.GET or None)
     name = search.cleaned_data["q"].strip() if search.is_valid() else ""
@@ -74,7 +74,7 @@ def residents(request: HttpRequest) -> HttpResponse:
     )
 
 
-@desk_agent_required
+@town_staff_required
 def assisted_signup(request: HttpRequest) -> HttpResponse:
     form = DeskRegistrationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
@@ -98,7 +98,7 @@ def assisted_signup(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@desk_agent_required
+@town_staff_required
 def welcome_sheet(request: HttpRequest, user_id: int) -> HttpResponse:
     profile = access.get_desk_resident_for(request.user, user_id)  # type: ignore[arg-type]
     fresh = request.session.get(FRESH_CODE_KEY) or {}
@@ -126,7 +126,7 @@ def welcome_sheet(request: HttpRequest, user_id: int) -> HttpResponse:
     )
 
 
-@desk_agent_required
+@town_staff_required
 @require_POST
 def regenerate_code(request: HttpRequest, user_id: int) -> HttpResponse:
     profile = access.get_desk_resident_for(request.user, user_id)  # type: ignore[arg-type]
