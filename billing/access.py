@@ -18,9 +18,10 @@ _ACCESS = {
     Status.SUSPENDED: Access.ADMINS_ONLY,  # the public sees a status page; admins pay or export
 }
 
-# What stays reachable, whatever the access: signing in and out, the language, and for
-# admins, paying and exporting the town's data.
-ALWAYS_OPEN_PREFIXES = ("/accounts/", "/i18n/", "/static/")
+# What stays reachable, whatever the access: signing in and out (also with a town hall code),
+# the language, one's own account (its data export and deletion are rights, paid or not), and
+# for admins, paying and exporting the town's data.
+ALWAYS_OPEN_PREFIXES = ("/accounts/", "/premiere-connexion/", "/mon-compte/", "/i18n/", "/static/")
 ADMIN_PREFIXES = ("/administration/abonnement/", "/administration/export/")
 
 

@@ -134,6 +134,8 @@ def test_unpaid_trial_goes_read_only_then_invoice_subscription_reopens(
     refused = resident.post("/", {"anything": "x"})
     assert refused.status_code == 403
     assert "Ce site est en lecture seule" in refused.content.decode()
+    # Their own data stays theirs: export (and deletion) work whatever the subscription.
+    assert resident.get("/mon-compte/donnees/").status_code == 200
 
     admin = client_for(town_a, admin_a)
     bad = admin.post(
