@@ -142,6 +142,12 @@ def admin_b(town_b: Collectivite) -> User:
 
 
 @pytest.fixture
+def admin(client_for: Callable[..., Client], town_a: Collectivite, admin_a: User) -> Client:
+    """Town A's admin, logged in on town A's site."""
+    return client_for(town_a, admin_a)
+
+
+@pytest.fixture
 def client_for(db: None) -> Callable[..., Client]:
     """`client_for(town)` is a guest of that town's site; `client_for(town, user)` is logged in.
 

@@ -37,3 +37,8 @@ def probe(
     response = getattr(client, method)(path, data or {})
     assert_denied(response, leaked=leaked)
     return response
+
+
+def body(response: HttpResponse) -> str:
+    """The response's text."""
+    return response.content.decode()
