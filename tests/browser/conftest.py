@@ -142,3 +142,12 @@ def assert_accessible(page: Any, *, exclude: tuple[str, ...] = ()) -> None:
         if violation["impact"] in ("serious", "critical")
     ]
     assert not serious, f"Accessibility violations on {page.url}:\n" + "\n".join(serious)
+
+
+def log_in(page: Any, server: LiveServer, host: str, email: str, password: str) -> None:
+    """Log in through the town's login page, as a person would, and land on its home page."""
+    page.goto(server.url(host, "/accounts/login/"))
+    page.get_by_label("Courriel").fill(email)
+    page.get_by_label("Mot de passe", exact=False).first.fill(password)
+    page.get_by_role("button", name="Connexion").click()
+    page.wait_for_url(server.url(host))

@@ -14,7 +14,7 @@ from accounts.models import User
 from accounts.services import create_member
 from billing import services
 from billing.models import BillingAccount, BillingNotice, Invoice, StripeEvent
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, log_in
 from tests.conftest import TOWNS
 
 pytestmark = pytest.mark.browser
@@ -56,11 +56,7 @@ def test_a_town_admin_subscribes_by_card(
     live_server_any_host: LiveServer, page: Any, committed_admin_a: User, stripe_stub: Any
 ) -> None:
     host = f"{TOWNS['a']['slug']}.{settings.ROOT_DOMAIN}"
-    page.goto(live_server_any_host.url(host, "/accounts/login/"))
-    page.get_by_label("Courriel").fill(ADMIN_EMAIL)
-    page.get_by_label("Mot de passe", exact=False).first.fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url(live_server_any_host.url(host))
+    log_in(page, live_server_any_host, host, ADMIN_EMAIL, TEST_PASSWORD)
     assert "Essai gratuit" in page.locator(".banner").inner_text()
 
     page.get_by_role("link", name="Abonnement").first.click()

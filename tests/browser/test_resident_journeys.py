@@ -17,7 +17,7 @@ from accounts.factories import TEST_PASSWORD
 from accounts.models import User
 from accounts.services import create_member
 from tenants.models import Collectivite
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, log_in
 from tests.conftest import TOWNS
 from townsite.models import Neighbourhood
 
@@ -138,11 +138,7 @@ def test_a_resident_signs_up_confirms_the_email_and_logs_in(
 def test_an_agent_registers_a_resident_who_logs_in_with_the_code(
     live_server_any_host: LiveServer, browser: Any, page: Any, committed_agent_a: User
 ) -> None:
-    page.goto(live_server_any_host.url(HOST, "/accounts/login/"))
-    page.get_by_label("Courriel").fill(AGENT_EMAIL)
-    page.get_by_label("Mot de passe", exact=False).first.fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url(live_server_any_host.url(HOST))
+    log_in(page, live_server_any_host, HOST, AGENT_EMAIL, TEST_PASSWORD)
 
     page.goto(live_server_any_host.url(HOST, "/administration/habitants/"))
     assert_accessible(page)

@@ -18,7 +18,7 @@ from accounts.factories import TEST_PASSWORD
 from accounts.models import User
 from accounts.services import create_member
 from tenants.models import Collectivite
-from tests.browser.conftest import LiveServer, assert_accessible
+from tests.browser.conftest import LiveServer, assert_accessible, log_in
 from tests.conftest import TOWNS
 from townsite.models import Invitation, Neighbourhood, TownProfile
 from townsite.setup import queries
@@ -68,11 +68,7 @@ def test_an_admin_invites_a_moderator_who_joins(
     django_db_blocker: Any,
 ) -> None:
     host = f"{TOWNS['a']['slug']}.{settings.ROOT_DOMAIN}"
-    page.goto(live_server_any_host.url(host, "/accounts/login/"))
-    page.get_by_label("Courriel").fill(ADMIN_EMAIL)
-    page.get_by_label("Mot de passe", exact=False).first.fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url(live_server_any_host.url(host))
+    log_in(page, live_server_any_host, host, ADMIN_EMAIL, TEST_PASSWORD)
 
     page.goto(live_server_any_host.url(host, "/administration/"))
     assert f"Administration de {TOWNS['a']['name']}" in page.locator("h1").inner_text()
@@ -149,11 +145,7 @@ def test_the_setup_wizard_walks_step_by_step(
     town_a_profile_restored: None,
 ) -> None:
     host = f"{TOWNS['a']['slug']}.{settings.ROOT_DOMAIN}"
-    page.goto(live_server_any_host.url(host, "/accounts/login/"))
-    page.get_by_label("Courriel").fill(ADMIN_EMAIL)
-    page.get_by_label("Mot de passe", exact=False).first.fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
-    page.wait_for_url(live_server_any_host.url(host))
+    log_in(page, live_server_any_host, host, ADMIN_EMAIL, TEST_PASSWORD)
     page.goto(live_server_any_host.url(host, "/administration/"))
     page.get_by_role("link", name="Régler le site, étape par étape").click()
 
