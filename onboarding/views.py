@@ -6,10 +6,22 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from accounts import ratelimit
 from onboarding import directory, services
 from onboarding.forms import ContactTownForm, SearchForm, TrialForm
+
+# Each request sends an email: a few an hour per address is plenty for a person, and keeps the
+# form from being used to flood mailboxes.
+REQUESTS_PER_HOUR = 5
+TOO_MANY = gettext_lazy("Too many requests from your connection. Please try again in an hour.")
+
+
+def _allowed(request: HttpRequest, action: str) -> bool:
+    key = f"onboarding:{action}:{ratelimit.client_ip(request)}"
+    return ratelimit.hit(key, limit=REQUESTS_PER_HOUR, window_seconds=3600)
 
 
 def start(request: HttpRequest) -> HttpResponse:
@@ -38,7 +50,9 @@ def choose(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         )
     if request.method == "POST":
         form = TrialForm(request.POST)
-        if form.is_valid():
+        if form.is_valid() and not _allowed(request, "trial-request"):
+            form.add_error(None, TOO_MANY)
+        elif form.is_valid():
             data = form.cleaned_data
             try:
                 signup = services.request_trial(
@@ -75,6 +89,8 @@ def contact_town(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     if entry is None or town is None:
         raise Http404
     form = ContactTownForm(request.POST)
+    if form.is_valid() and not _allowed(request, "contact-town"):
+        form.add_error(None, TOO_MANY)
     if not form.is_valid():
         return render(
             request,

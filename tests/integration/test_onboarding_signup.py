@@ -298,3 +298,18 @@ def test_a_cloned_schema_equals_a_freshly_migrated_one(town_a: Collectivite) -> 
     assert fresh["indexes"] == cloned["indexes"]
     assert fresh["constraints"] == cloned["constraints"]
     assert fresh["migrations"] == cloned["migrations"]
+
+
+def test_the_form_cannot_be_used_to_flood_mailboxes(django_capture_on_commit_callbacks) -> None:
+    client = _public()
+    for number in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                "/essai/commune/78152/", {**FORM, "email": f"person{number}@example.org"}
+            )
+        assert response.status_code == 302
+    refused = client.post("/essai/commune/78152/", {**FORM, "email": "sixth@example.org"})
+    assert refused.status_code == 400
+    assert "Trop de demandes" in refused.content.decode()
+    assert 'value="sixth@example.org"' in refused.content.decode()
+    assert len(mail.outbox) == 5

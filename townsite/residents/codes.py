@@ -14,9 +14,9 @@ import secrets
 from datetime import datetime, timedelta
 
 from django.contrib.auth.hashers import make_password
-from django.core.cache import cache
 from django.utils import timezone
 
+from accounts.ratelimit import hit
 from tenants import schema
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -74,14 +74,8 @@ def _attempt_keys(client_ip: str, code: str) -> list[str]:
 
 def register_attempt(client_ip: str, code: str) -> bool:
     """Count one try; False when the IP or the code prefix has used up its tries."""
-    allowed = True
-    for key in _attempt_keys(client_ip, code):
-        cache.add(key, 0, timeout=ATTEMPT_WINDOW_SECONDS)
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, timeout=ATTEMPT_WINDOW_SECONDS)
-            count = 1
-        if count > MAX_ATTEMPTS:
-            allowed = False
-    return allowed
+    results = [
+        hit(key, limit=MAX_ATTEMPTS, window_seconds=ATTEMPT_WINDOW_SECONDS)
+        for key in _attempt_keys(client_ip, code)
+    ]
+    return all(results)
