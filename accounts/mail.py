@@ -10,6 +10,8 @@ from typing import Any
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import translation
 
 
 def serialize(message: EmailMessage) -> dict[str, Any]:
@@ -55,6 +57,22 @@ def deserialize(payload: dict[str, Any]) -> EmailMultiAlternatives:
     for name, content, mimetype in payload["attachments"]:
         message.attach(name, base64.b64decode(content), mimetype)
     return message
+
+
+def send_templated(
+    template_prefix: str,
+    context: dict[str, Any],
+    to: list[str],
+    *,
+    reply_to: list[str] | None = None,
+    subject_prefix: str = "",
+) -> None:
+    """Render `<prefix>_subject.txt` and `<prefix>.txt` in French and send (after commit)."""
+    with translation.override("fr"):
+        subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
+        subject = subject_prefix + subject
+        body = render_to_string(f"{template_prefix}.txt", context)
+    EmailMessage(subject, body, to=to, reply_to=reply_to or []).send()
 
 
 class CeleryEmailBackend(BaseEmailBackend):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 from django_tenants.utils import schema_context
 
+from accounts.mail import send_templated
 from accounts.models import User
 from billing.models import BillingAccount, BillingNotice, Invoice
 from tenants.addresses import town_url
@@ -42,10 +40,7 @@ def _send_once(account: BillingAccount, key: str, template: str, context: dict[s
         "billing_url": town_url(town.slug, "/administration/abonnement/"),
         **context,
     }
-    with translation.override("fr"):
-        subject = render_to_string(f"billing/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"billing/email/{template}.txt", context)
-    send_mail(subject, body, None, to)
+    send_templated(f"billing/email/{template}", context, to)
     return 1
 
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from tenants.directory_search import normalize_search_text
-from tenants.models import Collectivite, Commune, Epci
+from tenants.models import Collectivite, Commune, Epci, ReferenceDataVersion
 
 RESULTS = 15
 
@@ -87,8 +88,24 @@ def search(query: str) -> list[Entry]:
         if c.insee_code not in seen
     ]
     entries = [_commune_entry(c) for c in starts + contains][:RESULTS]
-    matching = [e for e in Epci.objects.all() if text in normalize_search_text(e.name)][:5]
-    return [_epci_entry(e, e.members.count()) for e in matching] + entries
+    sirens = [siren for siren, name in _epci_search_names() if text in name][:5]
+    epcis = Epci.objects.filter(siren__in=sirens).annotate(member_count=Count("members"))
+    return [_epci_entry(e, e.member_count) for e in epcis] + entries
+
+
+def _epci_search_names() -> tuple[tuple[str, str], ...]:
+    """(SIREN, normalised name) of every EPCI, kept in memory until the directory is reloaded
+    (the search runs at each keystroke; 1,255 names are not worth a table scan each time)."""
+    loaded = ReferenceDataVersion.objects.order_by("-loaded_at").values_list("loaded_at").first()
+    return _epci_names_for((loaded, Epci.objects.count()))
+
+
+@functools.lru_cache(maxsize=1)
+def _epci_names_for(version: object) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (siren, normalize_search_text(name))
+        for siren, name in Epci.objects.values_list("siren", "name")
+    )
 
 
 def find(kind: str, code: str) -> Entry | None:

@@ -7,23 +7,21 @@ trial): a failure leaves nothing behind, and a retry is safe.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
-import secrets
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from accounts.mail import send_templated
 from accounts.models import User
 from accounts.services import create_member
+from accounts.tokens import new_token, token_hash
 from billing.services import start_trial
 from onboarding import directory
 from onboarding.directory import Entry
@@ -51,10 +49,6 @@ EPCI_PREFIXES = (
 
 class SignupError(Exception):
     """A problem the person can understand and act on (the message is for them)."""
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def on_placette(entry: Entry) -> Collectivite | None:
@@ -111,7 +105,7 @@ def request_trial(
     problem = slug_problem(slug)
     if problem:
         raise SignupError(problem)
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     signup = SignupRequest.objects.create(
         kind=entry.kind,
         official_code=entry.code,
@@ -123,7 +117,7 @@ def request_trial(
         email=email.lower(),
         phone=phone,
         accepted_terms_at=timezone.now(),
-        token_hash=_hash(token),
+        token_hash=hashed,
         expires_at=timezone.now() + LINK_VALIDITY,
     )
     context = {
@@ -131,15 +125,12 @@ def request_trial(
         "link": root_url(f"/essai/confirmer/{token}/"),
         "town_address": town_url(slug),
     }
-    with translation.override("fr"):
-        subject = render_to_string("onboarding/email/confirm_subject.txt", context).strip()
-        body = render_to_string("onboarding/email/confirm.txt", context)
-    send_mail(subject, body, None, [signup.email])
+    send_templated("onboarding/email/confirm", context, [signup.email])
     return signup
 
 
 def find_request(token: str) -> SignupRequest | None:
-    return SignupRequest.objects.filter(token_hash=_hash(token)).first()
+    return SignupRequest.objects.filter(token_hash=token_hash(token)).first()
 
 
 def confirm_trial(token: str) -> tuple[Collectivite, str]:
@@ -147,7 +138,9 @@ def confirm_trial(token: str) -> tuple[Collectivite, str]:
     try:
         with transaction.atomic():
             signup = (
-                SignupRequest.objects.select_for_update().filter(token_hash=_hash(token)).first()
+                SignupRequest.objects.select_for_update()
+                .filter(token_hash=token_hash(token))
+                .first()
             )
             if signup is None:
                 raise SignupError(_("This link is unknown. Check that you copied all of it."))
@@ -216,9 +209,12 @@ def contact_existing_town(*, town: Collectivite, name: str, email: str, message:
             )
         )
     context = {"town": town, "name": name, "email": email, "message": message}
-    with translation.override("fr"):
-        subject = render_to_string("onboarding/email/contact_subject.txt", context).strip()
-        body = render_to_string("onboarding/email/contact.txt", context)
     if admins:
-        EmailMessage(subject, body, to=admins, reply_to=[email]).send()
-    EmailMessage(f"[ops] {subject}", body, to=[settings.OPS_EMAIL], reply_to=[email]).send()
+        send_templated("onboarding/email/contact", context, admins, reply_to=[email])
+    send_templated(
+        "onboarding/email/contact",
+        context,
+        [settings.OPS_EMAIL],
+        reply_to=[email],
+        subject_prefix="[ops] ",
+    )

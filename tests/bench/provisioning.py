@@ -55,6 +55,7 @@ def main() -> int:
     from django.db import connection
     from django.test import Client
 
+    from accounts.tokens import token_hash
     from billing.services import start_trial
     from onboarding import services
     from onboarding.directory import find
@@ -107,7 +108,7 @@ def main() -> int:
         )
         signup = services.SignupRequest.objects.get(slug=slug, confirmed_at__isnull=True)
         token = "bench-" + slug
-        signup.token_hash = services._hash(token)
+        signup.token_hash = token_hash(token)
         signup.save(update_fields=["token_hash"])
 
         connection.close()  # each confirmation is a request of its own, as in production

@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from accounts.tokens import token_hash
 from tenants.models import Collectivite, Commune, Epci
 from townsite.defaults import DEFAULT_CHARTER
 from townsite.models import DEFAULT_PRIMARY_COLOUR, Invitation, Neighbourhood, TownProfile
@@ -166,10 +167,6 @@ def pending_invitations() -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("invited_by")
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_for_token(token: str) -> Invitation | None:

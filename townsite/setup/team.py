@@ -5,21 +5,20 @@ The only code that writes invitations and staff roles.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.mail import send_templated
 from accounts.models import User
 from accounts.services import create_member
+from accounts.tokens import new_token
 from townsite.models import Invitation
 from townsite.setup import queries
 
@@ -67,11 +66,11 @@ def invite_staff(
         )
     now = timezone.now()
     replaced = queries.pending_invitations().filter(email=email).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
+    token, hashed = new_token()
     invitation = Invitation.objects.create(
         email=email,
         role=role,
-        token_hash=queries.token_hash(token),
+        token_hash=hashed,
         invited_by=by,
         expires_at=now + timedelta(days=INVITATION_DAYS),
     )
@@ -82,10 +81,8 @@ def invite_staff(
         "link": absolute_url(reverse("townsite:accept_invitation", args=[token])),
         "expires_at": invitation.expires_at,
     }
-    subject = render_to_string("townsite/setup/email/invitation_subject.txt", context)
-    body = render_to_string("townsite/setup/email/invitation.txt", context)
     # The mailer queues the message once this transaction commits.
-    send_mail(" ".join(subject.split()), body, None, [email])
+    send_templated("townsite/setup/email/invitation", context, [email])
     return SentInvitation(invitation=invitation, replaced_one=replaced > 0)
 
 
