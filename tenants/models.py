@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
@@ -138,3 +139,44 @@ class ReferenceDataVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}@{self.version}"
+
+
+class AuditEntry(models.Model):
+    """One privileged action: who did what to what, when, the values before and after, and why.
+
+    Public schema, so the ops console can read every town's; a town's admins read their own.
+    The actor is kept as text (schema, id, name): people live in many schemas and an entry must
+    outlive the account that wrote it.
+    """
+
+    # None: an action on the platform itself, outside any collectivité.
+    collectivite = models.ForeignKey(
+        Collectivite,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+    )
+    # Where the actor's account lives ("public" for our staff); empty for the system itself.
+    actor_schema = models.CharField(max_length=63, blank=True)
+    actor_id = models.BigIntegerField(null=True, blank=True)
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(max_length=100, db_index=True)  # e.g. "member.role_change"
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["collectivite", "-created_at"], name="audit_town_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.target_type}:{self.target_id}"
