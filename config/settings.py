@@ -156,6 +156,8 @@ TEMPLATES = [
                 "billing.context_processors.site_banner",
                 "townsite.setup.context_processors.town_site",
             ],
+            # {{ day|long_date }} in every template, without a {% load %}.
+            "builtins": ["tenants.templatetags.dates"],
         },
     }
 ]
