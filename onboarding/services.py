@@ -82,6 +82,10 @@ def slug_problem(slug: str) -> str | None:
             "Use only lowercase letters without accents, digits and hyphens (63 at most), "
             "not starting or ending with a hyphen."
         )
+    if slug[2:4] == "--":
+        # "xn--" and every "??--" prefix are reserved for encoded international names
+        # (RFC 5891): such an address would show as another name in the browser.
+        return _("An address cannot have two hyphens after its first two characters.")
     if slug in RESERVED_SLUGS:
         return _("This address is reserved. Please choose another one.")
     if Collectivite.objects.filter(slug=slug).exists():

@@ -28,7 +28,7 @@ def start(request: HttpRequest) -> HttpResponse:
     """Step 1: find the collectivité (works without JavaScript; htmx refreshes the results)."""
     form = SearchForm(request.GET)
     query = form.data.get("q", "").strip()
-    results = directory.search(query) if query else []
+    results = directory.search(query) if query else directory.Results()
     context = {"form": form, "query": query, "results": results}
     if request.headers.get("HX-Request"):
         return render(request, "onboarding/_results.html", context)

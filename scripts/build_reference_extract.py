@@ -2,10 +2,12 @@
 """Build the committed extract of the official directory of French communes and EPCI.
 
 Downloads the npm package ``@etalab/decoupage-administratif`` (``npm pack``, so npm must be
-installed and the registry reachable), reads ``data/communes.json`` and ``data/epci.json`` and
+installed and the registry reachable), reads ``data/communes.json``, ``data/epci.json`` and
+``data/departements.json``, and
 writes a compact, deterministic ``tenants/data/decoupage-administratif-<version>.json.gz``:
 
     {"source": ..., "version": ..., "license": ...,
+     "departements": [[code, name], ...],
      "epcis": [[siren, name, kind, population], ...],
      "communes": [[insee, name, siren, [postcodes], departement, region, population,
                    epci_siren_or_null], ...]}
@@ -67,6 +69,7 @@ def build_extract(tarball: Path, version: str) -> dict[str, Any]:
             sys.exit(f"npm gave version {package_version}, expected {version}.")
         raw_communes = read_json(archive, "data/communes.json")
         raw_epcis = read_json(archive, "data/epci.json")
+        raw_departements = read_json(archive, "data/departements.json")
 
     communes = {c["code"]: c for c in raw_communes if c.get("type") == "commune-actuelle"}
 
@@ -103,10 +106,12 @@ def build_extract(tarball: Path, version: str) -> dict[str, Any]:
             ]
         )
 
+    departements = sorted([d["code"], d["nom"]] for d in raw_departements)
     return {
         "source": PACKAGE,
         "version": version,
         "license": LICENSE,
+        "departements": departements,
         "epcis": epcis,
         "communes": rows,
     }

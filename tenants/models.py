@@ -87,6 +87,21 @@ class Domain(DomainMixin):
         return self.domain
 
 
+class Departement(models.Model):
+    """A département (or collectivité d'outre-mer), from the official directory."""
+
+    code = models.CharField(max_length=3, primary_key=True)  # 01, 2A, 974, 987...
+    name = models.CharField(max_length=100)
+    search_name = models.CharField(max_length=100)
+
+    class Meta:
+        verbose_name = _("département")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
 class Epci(models.Model):
     """An établissement public de coopération intercommunale, from the official directory."""
 

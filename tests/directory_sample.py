@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from tenants.directory_search import normalize_search_text
-from tenants.models import Commune, Epci
+from tenants.models import Commune, Departement, Epci
 
 GALLY_MAULDRE = "200034130"
 ROWS = [
@@ -18,7 +18,20 @@ ROWS = [
 ]
 
 
+DEPARTEMENTS = [
+    ("17", "Charente-Maritime"),
+    ("32", "Gers"),
+    ("66", "Pyrénées-Orientales"),
+    ("78", "Yvelines"),
+    ("91", "Essonne"),
+]
+
+
 def load_directory_sample() -> None:
+    for code, name in DEPARTEMENTS:
+        Departement.objects.update_or_create(
+            code=code, defaults={"name": name, "search_name": normalize_search_text(name)}
+        )
     Epci.objects.update_or_create(
         siren=GALLY_MAULDRE,
         defaults={"name": "CC Gally Mauldre", "kind": "CC", "population": 22529},

@@ -66,14 +66,14 @@ def submit(django_capture_on_commit_callbacks: Any) -> Callable[..., str]:
 
 @pytest.mark.parametrize("query", ["chavenay", "CHAVENAY", "Chavenay ", "78450", "78152"])
 def test_the_directory_finds_a_commune_by_name_postcode_or_insee(query: str) -> None:
-    assert [e.code for e in directory.search(query)][:1] == ["78152"]
+    assert [e.code for e in directory.search(query).entries][:1] == ["78152"]
 
 
 def test_search_ignores_accents_and_shows_homonyms_with_their_departement() -> None:
-    assert [e.name for e in directory.search("etrechy")] == ["Étréchy"]
-    labels = [e.label for e in directory.search("saint martin")]
+    assert [e.name for e in directory.search("etrechy").entries] == ["Étréchy"]
+    labels = [e.label for e in directory.search("saint martin").entries]
     assert "Saint-Martin (32)" in labels and "Saint-Martin (66)" in labels
-    epcis = directory.search("gally")
+    epcis = directory.search("gally").entries
     assert epcis[0].is_epci and epcis[0].member_count == 3
 
 

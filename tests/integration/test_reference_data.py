@@ -13,7 +13,7 @@ from django.core.management import call_command
 
 from tenants.directory_search import normalize_search_text
 from tenants.management.commands.load_reference_data import newest_extract, read_extract
-from tenants.models import Commune, Epci, ReferenceDataVersion
+from tenants.models import Commune, Departement, Epci, ReferenceDataVersion
 
 SOURCE = "@etalab/decoupage-administratif"
 
@@ -145,3 +145,20 @@ def test_committed_extract_covers_france_and_chavenay() -> None:
     linked = {row[7] for row in extract["communes"] if row[7]}
     assert linked <= set(epcis)
     assert linked == set(epcis)
+
+
+def test_the_committed_extract_names_every_departement_of_its_communes() -> None:
+    extract = read_extract(newest_extract())
+    names = dict(extract["departements"])
+    assert names["32"] == "Gers" and names["2A"] == "Corse-du-Sud" and names["974"] == "La Réunion"
+    assert {row[4] for row in extract["communes"]} <= set(names)
+
+
+def test_departements_added_to_an_extract_already_loaded_are_loaded(db, tmp_path: Path) -> None:
+    path = write_extract(tmp_path, small_extract())
+    load(path)
+    with_departements = {**small_extract(), "departements": [["78", "Yvelines"]]}
+    load(write_extract(tmp_path, with_departements))  # same version, one thing more
+    yvelines = Departement.objects.get(code="78")
+    assert (yvelines.name, yvelines.search_name) == ("Yvelines", "yvelines")
+    assert "déjà à jour" in load(path)  # and then nothing more to do

@@ -1,4 +1,4 @@
-"""Load the official directory of communes and EPCI (tenants/data/*.json.gz) into public."""
+"""Load the official directory (départements, communes, EPCI) from tenants/data/ into public."""
 
 from __future__ import annotations
 
@@ -16,10 +16,11 @@ from django.db import transaction
 from django_tenants.utils import schema_context
 
 from tenants.directory_search import normalize_search_text
-from tenants.models import Commune, Epci, ReferenceDataVersion
+from tenants.models import Commune, Departement, Epci, ReferenceDataVersion
 
 BATCH_SIZE = 2000
 EXTRACT_GLOB = "*.json.gz"
+DEPARTEMENT_FIELDS = ["name", "search_name"]
 EPCI_FIELDS = ["name", "kind", "population"]
 COMMUNE_FIELDS = [
     "name",
@@ -97,6 +98,14 @@ def _fitting_communes(extract: dict[str, Any]) -> tuple[list[list[Any]], list[st
     return kept, skipped
 
 
+def _departement_objects(extract: dict[str, Any]) -> list[Departement]:
+    # Extracts made before départements were added have none: the table then stays as it is.
+    return [
+        Departement(code=code, name=name, search_name=normalize_search_text(name))
+        for code, name in extract.get("departements", [])
+    ]
+
+
 def _epci_objects(extract: dict[str, Any]) -> list[Epci]:
     return [
         Epci(siren=siren, name=name, kind=kind, population=population)
@@ -121,7 +130,9 @@ def _commune_objects(rows: list[list[Any]]) -> list[Commune]:
     ]
 
 
-def _changed[M: (Epci, Commune)](model: type[M], rows: list[M], fields: list[str]) -> list[M]:
+def _changed[M: (Departement, Epci, Commune)](
+    model: type[M], rows: list[M], fields: list[str]
+) -> list[M]:
     """The rows that are new or differ from the database: only those are written."""
     attname_of = {field.name: field.attname for field in model._meta.concrete_fields}
     attnames = [attname_of[name] for name in fields]
@@ -140,7 +151,9 @@ def _current_version(source: str) -> ReferenceDataVersion | None:
     return ReferenceDataVersion.objects.filter(source=source).order_by("-loaded_at").first()
 
 
-def _already_loaded(source: str, version: str, communes: int, epcis: int) -> bool:
+def _already_loaded(
+    source: str, version: str, communes: int, epcis: int, departements: int
+) -> bool:
     record = _current_version(source)
     return (
         record is not None
@@ -150,6 +163,7 @@ def _already_loaded(source: str, version: str, communes: int, epcis: int) -> boo
         # Rows from older extracts are kept, so the tables may hold more, never fewer.
         and Commune.objects.count() >= communes
         and Epci.objects.count() >= epcis
+        and Departement.objects.count() >= departements
     )
 
 
@@ -163,11 +177,21 @@ def load_extract(path: Path, *, force: bool = False) -> LoadResult:
 
     written = 0
     with schema_context("public"), transaction.atomic():
-        loaded = force or not _already_loaded(source, version, n_communes, n_epcis)
+        departement_rows = _departement_objects(extract)
+        loaded = force or not _already_loaded(
+            source, version, n_communes, n_epcis, len(departement_rows)
+        )
         if loaded:
+            departements = _changed(Departement, departement_rows, DEPARTEMENT_FIELDS)
+            Departement.objects.bulk_create(
+                departements,
+                update_conflicts=True,
+                unique_fields=["code"],
+                update_fields=DEPARTEMENT_FIELDS,
+            )
             epcis = _changed(Epci, _epci_objects(extract), EPCI_FIELDS)
             communes = _changed(Commune, _commune_objects(commune_rows), COMMUNE_FIELDS)
-            written = len(epcis) + len(communes)
+            written = len(departements) + len(epcis) + len(communes)
             Epci.objects.bulk_create(
                 epcis,
                 batch_size=BATCH_SIZE,
