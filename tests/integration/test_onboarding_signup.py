@@ -74,7 +74,7 @@ def test_search_ignores_accents_and_shows_homonyms_with_their_departement() -> N
     labels = [e.label for e in directory.search("saint martin")]
     assert "Saint-Martin (32)" in labels and "Saint-Martin (66)" in labels
     epcis = directory.search("gally")
-    assert epcis[0].is_epci and epcis[0].member_count == 3
+    assert epcis[0].is_intercommunalite and epcis[0].member_count == 3
 
 
 def test_the_search_page_works_without_javascript_and_with_htmx() -> None:

@@ -21,17 +21,13 @@ from townsite.residents import access, codes, services
 NEIGHBOURHOOD_FIELD = "neighbourhood"
 
 
-def _is_intercommunalite() -> bool:
-    return getattr(schema.current_tenant(), "kind", "") == "epci"
-
-
 def add_neighbourhood_field(form: forms.Form) -> None:
     """The town's neighbourhoods (member communes for an intercommunalité) as a required
     choice; no field at all when the town has none. Never the exact address."""
     neighbourhoods = Neighbourhood.objects.all()
     if not neighbourhoods.exists():
         return
-    epci = _is_intercommunalite()
+    epci = schema.current_tenant().is_intercommunalite
     form.fields[NEIGHBOURHOOD_FIELD] = forms.ModelChoiceField(
         queryset=neighbourhoods,
         label=_("Commune") if epci else _("Neighbourhood"),
