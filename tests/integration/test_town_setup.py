@@ -361,7 +361,7 @@ def test_contact_details_are_checked_and_kept_when_wrong(admin, town_a) -> None:
     page = body(response)
     assert "Écrivez une adresse e-mail complète" in page
     assert "Écrivez une adresse complète, par exemple https://www.example.fr." in page
-    assert "Écrivez un numéro de téléphone" in page
+    assert "Indiquez un numéro de téléphone français à 10 chiffres" in page
     assert 'value="mairie-at-villeneuve"' in page
     assert "1 place de la Mairie" in page
     assert "Lundi au vendredi, 9 h – 12 h" in page
