@@ -17,8 +17,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 
 
 def _banner(port: int) -> str:
-    from tenants.management.commands.seed_demo import DEMO_PASSWORD, OPS_EMAIL, PEOPLE
     from tenants.models import Collectivite
+    from townsite.management.commands.seed_demo import DEMO_PASSWORD, OPS_EMAIL, PEOPLE
 
     lines = [
         "",

@@ -89,6 +89,11 @@ ROOT_URLCONF = "config.urls_tenant"
 TENANT_LIMIT_SET_CALLS = False
 # New towns are cloned from this migrated template schema (tenants.template_schema).
 TENANT_BASE_SCHEMA = "tenant_template"
+# What a new town starts with, named here because tenants/ imports no app above it: the first
+# runs in the template schema (cloned into every new town), the second in each new town's schema,
+# given its Collectivite, inside the transaction that creates it.
+TENANT_TEMPLATE_DEFAULTS = "townsite.provisioning.seed_template"
+TENANT_NEW_TOWN_SETUP = "townsite.provisioning.set_up_new_town"
 TENANT_CREATION_FAKES_MIGRATIONS = True
 # How long a web process trusts its in-memory host -> tenant map before re-reading the shared
 # generation number in Redis (changes bump it, so they show everywhere within this delay).

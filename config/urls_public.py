@@ -3,10 +3,11 @@
 from django.urls import include, path
 
 from billing import webhooks
+from onboarding import views as onboarding_views
 from tenants import views
 
 urlpatterns = [
-    path("", views.public_home, name="home"),
+    path("", onboarding_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("billing/stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("essai/", include("onboarding.urls")),

@@ -2,10 +2,10 @@
 
 from django.urls import include, path
 
-from tenants import views
+from townsite import views
 
 urlpatterns = [
-    path("", views.town_home, name="home"),
+    path("", views.home, name="home"),
     path("accounts/", include("allauth.urls")),
     path("administration/abonnement/", include("billing.urls")),
     path("", include("townsite.urls")),

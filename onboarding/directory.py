@@ -41,7 +41,7 @@ class Entry:
         return self.name
 
     @property
-    def is_epci(self) -> bool:
+    def is_intercommunalite(self) -> bool:
         return self.kind == Collectivite.Kind.INTERCOMMUNALITE
 
 
@@ -216,7 +216,7 @@ def find(kind: str, code: str) -> Entry | None:
 
 
 def has_homonyms(entry: Entry) -> bool:
-    if entry.is_epci:
+    if entry.is_intercommunalite:
         return False
     name = normalize_search_text(entry.name)
     return Commune.objects.filter(search_name=name).exclude(insee_code=entry.code).exists()

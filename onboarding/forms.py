@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import PhoneField
 from onboarding.models import SignupRequest
 
 
@@ -32,11 +33,7 @@ class TrialForm(forms.Form):
         help_text=_("We send the link that creates your site there."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
-    phone = forms.CharField(
-        label=_("Phone"),
-        max_length=30,
-        widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-    )
+    phone = PhoneField()
     slug = forms.CharField(
         label=_("Address of your site"),
         max_length=63,
@@ -49,13 +46,6 @@ class TrialForm(forms.Form):
             "residents' data, Placette processes them on its behalf."
         )
     )
-
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        digits = "".join(ch for ch in phone if ch.isdigit())
-        if len(digits) < 9 or len(digits) > 15:
-            raise forms.ValidationError(_("Enter a phone number, e.g. 01 23 45 67 89."))
-        return phone
 
     def clean_slug(self) -> str:
         from onboarding.services import slug_problem

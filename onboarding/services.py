@@ -56,7 +56,7 @@ def on_placette(entry: Entry) -> Collectivite | None:
 
 
 def epci_on_placette(entry: Entry) -> Collectivite | None:
-    if entry.is_epci or not entry.epci_siren:
+    if entry.is_intercommunalite or not entry.epci_siren:
         return None
     return Collectivite.objects.filter(
         kind=Collectivite.Kind.INTERCOMMUNALITE, official_code=entry.epci_siren
@@ -66,7 +66,7 @@ def epci_on_placette(entry: Entry) -> Collectivite | None:
 def proposed_slug(entry: Entry) -> str:
     """The subdomain we suggest: the name in ASCII, with the département for homonyms."""
     slug = ascii_slug(entry.name)
-    if entry.is_epci:
+    if entry.is_intercommunalite:
         for prefix in EPCI_PREFIXES:
             slug = slug.removeprefix(prefix)
     elif directory.has_homonyms(entry):
@@ -174,8 +174,6 @@ def confirm_trial(token: str) -> tuple[Collectivite, str]:
                 admin = create_member(
                     email=signup.email, display_name=signup.signer_name, role=User.Role.ADMIN
                 )
-                if entry.is_epci:
-                    add_member_communes(entry)
             start_trial(town)
             signup.confirmed_at = timezone.now()
             signup.collectivite = town
@@ -192,16 +190,6 @@ def confirm_trial(token: str) -> tuple[Collectivite, str]:
         ) from None
     welcome = signing.dumps({"user": admin.pk, "schema": town.schema_name}, salt=WELCOME_SALT)
     return town, town_url(town.slug, f"/bienvenue/{welcome}/")
-
-
-def add_member_communes(entry: Entry) -> None:
-    """An intercommunalité's member communes become the places its residents choose from."""
-    from townsite.models import Neighbourhood
-
-    Neighbourhood.objects.bulk_create(
-        Neighbourhood(name=commune.name, commune_insee=commune.insee_code, position=position)
-        for position, commune in enumerate(directory.member_communes(entry.code))
-    )
 
 
 def contact_existing_town(*, town: Collectivite, name: str, email: str, message: str) -> None:

@@ -1,4 +1,5 @@
-"""The public trial sign-up wizard: find your collectivité, say who you are, confirm by email."""
+"""The root domain's home, and the trial sign-up wizard: find your collectivité, say who you are,
+confirm by email."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import ratelimit
+from billing.models import Plan
 from onboarding import directory, services
 from onboarding.forms import ContactTownForm, SearchForm, TrialForm
+from tenants.models import Collectivite
 
 # Each request sends an email: a few an hour per address is plenty for a person, and keeps the
 # form from being used to flood mailboxes.
@@ -22,6 +25,13 @@ TOO_MANY = gettext_lazy("Too many requests from your connection. Please try agai
 def _allowed(request: HttpRequest, action: str) -> bool:
     key = f"onboarding:{action}:{ratelimit.client_ip(request)}"
     return ratelimit.hit(key, limit=REQUESTS_PER_HOUR, window_seconds=3600)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The public home: what Placette is, its prices, the way to a free trial."""
+    towns = Collectivite.objects.filter(status=Collectivite.Status.READY).count()
+    plans = Plan.objects.filter(is_active=True)
+    return render(request, "onboarding/home.html", {"town_count": towns, "plans": plans})
 
 
 def start(request: HttpRequest) -> HttpResponse:
@@ -77,7 +87,7 @@ def choose(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         "entry": entry,
         "form": form,
         "epci_town": services.epci_on_placette(entry),
-        "members": directory.member_communes(entry.code) if entry.is_epci else [],
+        "members": directory.member_communes(entry.code) if entry.is_intercommunalite else [],
     }
     return render(request, "onboarding/choose.html", context, status=status)
 

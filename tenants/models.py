@@ -58,6 +58,10 @@ class Collectivite(TenantMixin):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def is_intercommunalite(self) -> bool:
+        return self.kind == self.Kind.INTERCOMMUNALITE
+
     def create_schema(
         self, check_if_exists: bool = False, sync_schema: bool = True, verbosity: int = 1
     ) -> None:

@@ -7,6 +7,8 @@ import unicodedata
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.module_loading import import_string
+from django_tenants.utils import schema_context
 
 from tenants.models import Collectivite, Domain
 
@@ -75,7 +77,8 @@ def provision_collectivite(
     siren: str = "",
     population: int = 0,
 ) -> Collectivite:
-    """Create the collectivité, its schema (migrated) and its domain, and open it.
+    """Create the collectivité, its schema (cloned from the template) and its domain, set it up
+    (settings.TENANT_NEW_TOWN_SETUP), and open it.
 
     All in one transaction: a failure leaves neither row nor schema behind.
     """
@@ -93,6 +96,8 @@ def provision_collectivite(
     Domain.objects.create(
         domain=f"{slug}.{settings.ROOT_DOMAIN}", tenant=collectivite, is_primary=True
     )
+    with schema_context(collectivite.schema_name):
+        import_string(settings.TENANT_NEW_TOWN_SETUP)(collectivite)
     collectivite.status = Collectivite.Status.READY
     collectivite.save(update_fields=["status"])
     return collectivite

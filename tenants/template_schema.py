@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants import schema
@@ -35,9 +36,7 @@ def ensure_template_schema(verbosity: int = 0) -> None:
 
 def seed_defaults() -> None:
     """What every new town starts with (run in the template schema; cloned with it)."""
-    from townsite.models import TownProfile
-
-    TownProfile.load()
+    import_string(settings.TENANT_TEMPLATE_DEFAULTS)()
 
 
 def align_constraint_names(schema_name: str) -> None:

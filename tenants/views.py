@@ -1,28 +1,13 @@
-"""The public home, a town's home, and the health check."""
+"""The health check of the platform (served on the root domain)."""
 
 from __future__ import annotations
 
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from redis.exceptions import RedisError
-
-from tenants.models import Collectivite
-
-
-def public_home(request: HttpRequest) -> HttpResponse:
-    from billing.models import Plan
-
-    towns = Collectivite.objects.filter(status=Collectivite.Status.READY).count()
-    plans = Plan.objects.filter(is_active=True)
-    return render(request, "tenants/public_home.html", {"town_count": towns, "plans": plans})
-
-
-def town_home(request: HttpRequest) -> HttpResponse:
-    return render(request, "tenants/town_home.html")
 
 
 @never_cache

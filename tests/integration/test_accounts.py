@@ -64,7 +64,9 @@ def test_a_resident_signs_up_verifies_the_email_and_logs_in(
 
     response = fresh.post("/accounts/login/", {"login": SIGNUP["email"], "password": TEST_PASSWORD})
     assert response.status_code == 302
-    assert fresh.get("/").content.decode().count("Martine") >= 1
+    home = fresh.get("/")
+    assert home.wsgi_request.user.pk == user.pk
+    assert "Bonjour Martine, bienvenue sur le site de votre commune." in home.content.decode()
 
 
 def test_a_bad_sign_up_explains_in_french_and_keeps_what_was_typed(client_for, town_a) -> None:

@@ -225,7 +225,7 @@ def test_a_bad_desk_registration_explains_and_creates_nothing(
     body = _body(response)
     assert "Une personne a déjà un compte avec cette adresse e-mail." in body
     assert "Choisissez votre quartier." in body
-    assert "Tapez seulement des chiffres" in body
+    assert "Indiquez un numéro de téléphone français à 10 chiffres" in body
     assert 'value="Paul"' in body
     with schema_context(town_a.schema_name):
         assert not User.objects.filter(display_name="Paul").exists()

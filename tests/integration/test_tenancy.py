@@ -5,10 +5,12 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django_tenants.utils import schema_context
 
 from tenants import directory, schema
 from tenants.models import Collectivite, Domain
-from tenants.services import set_status
+from tenants.services import provision_collectivite, set_status
+from townsite.models import TownProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -124,3 +126,23 @@ def test_a_cached_tenant_from_an_older_model_is_not_reused(
     resolved(town_a.primary_host)  # reads the database once, caches the full instance
     with django_assert_num_queries(0):
         assert resolved(town_a.primary_host).site_access == Collectivite.Access.FULL
+
+
+set_up_calls: list[tuple[str, str]] = []
+
+
+def record_set_up(town: Collectivite) -> None:
+    """Stands for townsite's set-up of a new town (settings.TENANT_NEW_TOWN_SETUP)."""
+    set_up_calls.append((schema.current_schema(), town.slug))
+
+
+def test_a_new_town_is_set_up_by_what_the_settings_name(settings) -> None:
+    """tenants/ imports no app above it: it runs what settings name, in the new schema."""
+    settings.TENANT_NEW_TOWN_SETUP = f"{__name__}.record_set_up"
+    set_up_calls.clear()
+    town = provision_collectivite(
+        name="Essai-sur-Hook", kind=Collectivite.Kind.COMMUNE, official_code="99003", slug="hook"
+    )
+    assert set_up_calls == [(town.schema_name, "hook")]
+    with schema_context(town.schema_name):
+        assert TownProfile.objects.count() == 1  # the template's defaults, cloned

@@ -32,6 +32,7 @@ from townsite.models import (
 )
 from townsite.setup import contrast, queries, services
 from townsite.setup.context_processors import town_site
+from townsite.setup.logos import check_logo
 
 pytestmark = pytest.mark.django_db
 
@@ -276,48 +277,25 @@ def test_the_look_costs_one_cached_query_and_follows_changes(town_a) -> None:
         assert look["welcome_text"] == "Bonjour !"
 
 
-# The snippets the report asks to add to base.html's <head> and to town_home.html.
-BASE_HEAD_SNIPPET = (
-    "{% if town_site %}<style>:root { --color-primary: {{ town_site.primary_colour }}; }"
-    "</style>{% endif %}"
-)
-TOWN_HOME_SNIPPET = """{% load i18n %}
-{% if town_site.logo_url %}<img src="{{ town_site.logo_url }}" alt="" style="max-height: 6rem; width: auto;">{% endif %}
-<h1>{{ collectivite.name }}</h1>
-{% if town_site.welcome_text %}<div class="welcome">{{ town_site.welcome_text|linebreaks }}</div>{% endif %}
-{% if user.is_town_admin and not town_site.setup_completed %}<p class="notice">{% translate "Your site is not set up yet: logo, colour, welcome text…" %} <a href="{% url 'townsite:setup' %}">{% translate "Set it up now" %}</a></p>{% endif %}
-"""  # noqa: E501
-
-
-def test_the_snippets_show_the_colour_logo_and_welcome(town_a, admin_a, media_root) -> None:
-    from django.template import RequestContext, Template
+def test_the_town_home_shows_the_colour_logo_and_welcome(admin, town_a, media_root) -> None:
+    """The real pages (base.html's <head>, the town's home), not copies of their snippets."""
+    home = body(admin.get("/"))
+    assert f"--color-primary: {DEFAULT_PRIMARY_COLOUR};" in home
+    assert 'class="town-logo"' not in home
+    assert 'href="/administration/configuration/"' in home  # not set up yet: a reminder
 
     with schema_context(town_a.schema_name):
-        request = RequestFactory().get("/", HTTP_HOST=town_a.primary_host)
-        request.tenant = town_a
-        request.user = admin_a
-
-        def render(snippet: str) -> str:
-            context = RequestContext(request, {"collectivite": town_a}, processors=[town_site])
-            return Template(snippet).render(context)
-
-        assert "--color-primary: #1f4fa3;" in render(BASE_HEAD_SNIPPET)
-        home = render(TOWN_HOME_SNIPPET)
-        assert "<img" not in home
-        assert 'href="/administration/configuration/"' in home
-
         logo = SimpleUploadedFile("logo.png", image_bytes("PNG"))
-        from townsite.setup.logos import check_logo
-
         services.save_look(primary_colour="#7a1f1f", logo=check_logo(logo))
         services.save_welcome_text("Bienvenue !\n\n<script>alert(1)</script>")
         services.complete_setup()
-        assert "--color-primary: #7a1f1f;" in render(BASE_HEAD_SNIPPET)
-        home = render(TOWN_HOME_SNIPPET)
-        assert re.search(r'<img src="/logo/\?v=[0-9a-f]{12}" alt=""', home)
-        assert "<p>Bienvenue !</p>" in home
-        assert "&lt;script&gt;" in home and "<script>" not in home
-        assert "/administration/configuration/" not in home  # set up: no more reminder
+    home = body(admin.get("/"))
+    assert "--color-primary: #7a1f1f;" in home
+    assert re.search(r'<img src="/logo/\?v=[0-9a-f]{12}" alt="" class="town-logo">', home)
+    assert "<p>Bienvenue !</p>" in home
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in home
+    assert "<script>alert(1)</script>" not in home
+    assert "/administration/configuration/" not in home  # set up: no more reminder
 
 
 def test_welcome_text_is_saved_and_leads_to_the_neighbourhoods(admin, town_a) -> None:
@@ -361,7 +339,7 @@ def test_contact_details_are_checked_and_kept_when_wrong(admin, town_a) -> None:
     page = body(response)
     assert "Écrivez une adresse e-mail complète" in page
     assert "Écrivez une adresse complète, par exemple https://www.example.fr." in page
-    assert "Écrivez un numéro de téléphone" in page
+    assert "Indiquez un numéro de téléphone français à 10 chiffres" in page
     assert 'value="mairie-at-villeneuve"' in page
     assert "1 place de la Mairie" in page
     assert "Lundi au vendredi, 9 h – 12 h" in page

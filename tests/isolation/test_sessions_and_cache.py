@@ -8,6 +8,7 @@ from django.core.cache import cache
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from accounts.factories import TEST_PASSWORD
 from tests.helpers import probe
 
 pytestmark = pytest.mark.django_db
@@ -57,12 +58,17 @@ def test_a_session_naming_another_schema_is_refused(client_for, town_a, town_b, 
 
 
 def test_session_and_csrf_cookies_are_host_only(client_for, town_a, resident_a):
+    """Without a Domain attribute a browser sends a town's cookies back to that host only."""
     client = client_for(town_a)
-    client.post("/accounts/login/", {"login": resident_a.email, "password": "x"})
-    client.get("/accounts/login/")
-    for name in (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME):
-        if name in client.cookies:
-            assert client.cookies[name]["domain"] == ""
+    login_page = client.get("/accounts/login/")
+    logged_in = client.post(
+        "/accounts/login/", {"login": resident_a.email, "password": TEST_PASSWORD}
+    )
+    assert logged_in.status_code == 302
+    csrf = login_page.cookies[settings.CSRF_COOKIE_NAME]
+    session = logged_in.cookies[settings.SESSION_COOKIE_NAME]
+    assert csrf.value and session.value
+    assert (csrf["domain"], session["domain"]) == ("", "")
 
 
 def test_the_cache_keeps_each_town_apart(town_a, town_b):

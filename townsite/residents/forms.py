@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -12,7 +11,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.forms import SignupForm
+from accounts.forms import DisplayNameField, PhoneField, SignupForm
 from accounts.models import User
 from tenants import schema
 from townsite.models import Neighbourhood, ResidentProfile, TownProfile
@@ -21,17 +20,13 @@ from townsite.residents import access, codes, services
 NEIGHBOURHOOD_FIELD = "neighbourhood"
 
 
-def _is_intercommunalite() -> bool:
-    return getattr(schema.current_tenant(), "kind", "") == "epci"
-
-
 def add_neighbourhood_field(form: forms.Form) -> None:
     """The town's neighbourhoods (member communes for an intercommunalité) as a required
     choice; no field at all when the town has none. Never the exact address."""
     neighbourhoods = Neighbourhood.objects.all()
     if not neighbourhoods.exists():
         return
-    epci = _is_intercommunalite()
+    epci = schema.current_tenant().is_intercommunalite
     form.fields[NEIGHBOURHOOD_FIELD] = forms.ModelChoiceField(
         queryset=neighbourhoods,
         label=_("Commune") if epci else _("Neighbourhood"),
@@ -81,17 +76,16 @@ class ResidentSignupForm(SignupForm):
 class DeskRegistrationForm(forms.Form):
     """What a town agent asks a resident at the desk."""
 
-    display_name = forms.CharField(
-        label=_("Name shown to others"),
-        max_length=80,
+    # The agent types for someone else: the browser must not offer the agent's own details.
+    display_name = DisplayNameField(
         help_text=_("First name and name, or what the person wants to be called."),
+        autocomplete="off",
     )
-    phone = forms.CharField(
+    phone = PhoneField(
         label=_("Phone (optional)"),
         required=False,
-        max_length=30,
         help_text=_("Only the town hall sees it, to call the person back."),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        autocomplete="off",
     )
     email = forms.EmailField(
         label=_("Email address (optional)"),
@@ -104,12 +98,6 @@ class DeskRegistrationForm(forms.Form):
         super().__init__(*args, **kwargs)
         add_neighbourhood_field(self)
         self.order_fields(["display_name", NEIGHBOURHOOD_FIELD, "phone", "email"])
-
-    def clean_phone(self) -> str:
-        phone = self.cleaned_data["phone"].strip()
-        if phone and not re.fullmatch(r"\+?[\d .\-()]{6,}", phone):
-            raise forms.ValidationError(_("Type only digits, for example 01 23 45 67 89."))
-        return phone
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

@@ -49,10 +49,6 @@ def _posted(request: HttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
-def _is_intercommunalite(request: HttpRequest) -> bool:
-    return getattr(schema.request_tenant(request), "kind", "") == "epci"
-
-
 # --- The town hall desk -------------------------------------------------------------------
 
 
@@ -69,7 +65,6 @@ def residents(request: HttpRequest) -> HttpResponse:
             "search": search,
             "name": name,
             "page": page,
-            "epci": _is_intercommunalite(request),
         },
     )
 
@@ -121,7 +116,6 @@ def welcome_sheet(request: HttpRequest, user_id: int) -> HttpResponse:
             "email": None if is_placeholder_email(user.email) else user.email,
             "site_url": request.build_absolute_uri("/"),
             "first_login_url": request.build_absolute_uri(resolve_url("townsite:code_login")),
-            "epci": _is_intercommunalite(request),
         },
     )
 

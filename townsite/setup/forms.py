@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django import forms
@@ -12,6 +11,7 @@ from django.http import HttpRequest
 from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
+from accounts.forms import DisplayNameField, PhoneField
 from accounts.models import User
 from townsite.setup import contrast
 from townsite.setup.logos import MAX_UPLOAD_SIDE, CheckedLogo, LogoError, check_logo
@@ -164,9 +164,6 @@ class ModulesForm(forms.Form):
         return data
 
 
-PHONE = re.compile(r"\+?[0-9 .()-]{6,20}")
-
-
 class ContactForm(forms.Form):
     address = forms.CharField(
         label=_("Postal address"),
@@ -174,13 +171,7 @@ class ContactForm(forms.Form):
         max_length=500,
         widget=forms.Textarea(attrs={"rows": 3, "autocomplete": "street-address"}),
     )
-    phone = forms.CharField(
-        label=_("Phone"),
-        required=False,
-        max_length=30,
-        help_text=_("For example 01 23 45 67 89."),
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-    )
+    phone = PhoneField(required=False, help_text=_("For example 01 23 45 67 89."))
     email = forms.EmailField(
         label=_("Email address"),
         required=False,
@@ -200,14 +191,6 @@ class ContactForm(forms.Form):
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-
-    def clean_phone(self) -> str:
-        phone = " ".join(self.cleaned_data["phone"].split())
-        if phone and (not PHONE.fullmatch(phone) or sum(c.isdigit() for c in phone) < 6):
-            raise forms.ValidationError(
-                _("Write a phone number with digits only, like 01 23 45 67 89."), code="phone"
-            )
-        return phone
 
 
 class CharterForm(forms.Form):
@@ -246,12 +229,7 @@ class RoleForm(forms.Form):
 
 
 class NewAccountForm(forms.Form):
-    display_name = forms.CharField(
-        label=_("Name shown to others"),
-        max_length=80,
-        help_text=_("Your first name, your full name or a pseudonym."),
-        widget=forms.TextInput(attrs={"autocomplete": "nickname"}),
-    )
+    display_name = DisplayNameField()
     password1 = forms.CharField(
         label=_("Password"),
         strip=False,

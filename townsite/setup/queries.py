@@ -130,7 +130,7 @@ def neighbourhoods() -> QuerySet[Neighbourhood]:
 
 def epci_of(tenant: Collectivite) -> Epci | None:
     """The directory's EPCI an intercommunalité's site belongs to (None for a commune)."""
-    if tenant.kind != Collectivite.Kind.INTERCOMMUNALITE:
+    if not tenant.is_intercommunalite:
         return None
     return Epci.objects.filter(siren=tenant.official_code).first()
 

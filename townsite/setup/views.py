@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import town_admin_required
 from billing.models import BillingAccount
 from tenants import schema
-from tenants.models import Collectivite, Epci
+from tenants.models import Epci
 from townsite.models import DEFAULT_PRIMARY_COLOUR, Neighbourhood, TownProfile
 from townsite.setup import queries, services
 from townsite.setup.contrast import normalise_hex
@@ -58,10 +58,6 @@ STEPS = (
 _STEP_NAMES = [step.url_name for step in STEPS]
 
 
-def _is_epci(request: HttpRequest) -> bool:
-    return bool(schema.request_tenant(request).kind == Collectivite.Kind.INTERCOMMUNALITE)
-
-
 def _step_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
     index = _STEP_NAMES.index(url_name)
     return {
@@ -69,7 +65,6 @@ def _step_context(request: HttpRequest, url_name: str) -> dict[str, Any]:
         "step_number": index + 1,
         "step_count": len(STEPS),
         "back_url": reverse(STEPS[index - 1].url_name if index else "townsite:dashboard"),
-        "is_epci": _is_epci(request),
     }
 
 
@@ -358,7 +353,6 @@ def setup_summary(request: HttpRequest) -> HttpResponse:
             "neighbourhoods": queries.neighbourhoods(),
             "steps": STEPS,
             "back_url": reverse(STEPS[-1].url_name),
-            "is_epci": _is_epci(request),
         },
     )
 

@@ -11,10 +11,9 @@ from accounts.models import User
 from accounts.services import create_member, create_ops_staff
 from billing.services import start_trial
 from onboarding import directory
-from onboarding.services import add_member_communes
+from onboarding.services import proposed_slug
 from tenants.models import Collectivite, Commune
-from tenants.services import ascii_slug, provision_collectivite
-from townsite.models import Neighbourhood
+from tenants.services import provision_collectivite
 
 DEMO_PASSWORD = "placette-demo"  # noqa: S105  (printed by make run; demo data only)
 CHAVENAY_INSEE = "78152"
@@ -27,14 +26,6 @@ PEOPLE = [
     ("jean", "Jean D.", User.Role.RESIDENT),
     ("lucie", "Lucie Moreau", User.Role.RESIDENT),
 ]
-EPCI_PREFIXES = ("communaute-de-communes-", "communaute-d-agglomeration-", "cc-", "ca-")
-
-
-def epci_slug(name: str) -> str:
-    slug = ascii_slug(name)
-    for prefix in EPCI_PREFIXES:
-        slug = slug.removeprefix(prefix)
-    return slug
 
 
 class Command(BaseCommand):
@@ -50,6 +41,8 @@ class Command(BaseCommand):
         if chavenay.epci is None:
             raise CommandError("Chavenay has no EPCI in the reference data.")
         epci = chavenay.epci
+        epci_entry = directory.find(Collectivite.Kind.INTERCOMMUNALITE, epci.siren)
+        assert epci_entry is not None
 
         with schema_context("public"):
             if not User.objects.filter(email=OPS_EMAIL).exists():
@@ -71,14 +64,9 @@ class Command(BaseCommand):
                 official_code=epci.siren,
                 siren=epci.siren,
                 population=epci.population,
-                slug=epci_slug(epci.name),
+                slug=proposed_slug(epci_entry),  # as the sign-up proposes it
             ),
         ]
-        with schema_context(towns[1].schema_name):
-            if not Neighbourhood.objects.exists():
-                gally = directory.find(Collectivite.Kind.INTERCOMMUNALITE, epci.siren)
-                assert gally is not None
-                add_member_communes(gally)
         for town in towns:
             start_trial(town)
             with schema_context(town.schema_name):
