@@ -157,7 +157,15 @@ TEMPLATES = [
                 "townsite.setup.context_processors.town_site",
             ],
         },
-    }
+    },
+    {
+        # Plain-text emails (accounts.mail.render_text): the same templates, never HTML-escaped.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "platform" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
@@ -186,11 +194,16 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "townsite.residents.forms.ResidentSignupForm"
+ACCOUNT_FORMS = {"signup": "accounts.signup.SignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Placette] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_SCHEME
+# Every token allauth signs or hashes is bound to the schema (accounts.tokens): its email
+# confirmation salt through this getter, its password reset tokens through this generator.
+ALLAUTH_SETTING_GETTER = "accounts.tokens.allauth_setting"
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.password_reset.SchemaBoundTokenGenerator"
 # allauth's rate limits stay at their defaults (on); they count in the tenant-keyed cache.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Placette"
