@@ -12,7 +12,7 @@ from allauth.account.forms import EmailAwarePasswordResetTokenGenerator
 from accounts.tokens import schema_salt
 
 
-class SchemaBoundTokenGenerator(EmailAwarePasswordResetTokenGenerator):
-    @property  # type: ignore[override]
+class ResetTokenGenerator(EmailAwarePasswordResetTokenGenerator):
+    @property
     def key_salt(self) -> str:
         return schema_salt("password-reset")

@@ -24,7 +24,7 @@ def schema_salt(purpose: str, schema: str | None = None) -> str:
     return f"placette.{purpose}.{schema or tenant_schema.current_schema()}"
 
 
-def _keyed_hash(token: str, salt: str, secret: str) -> str:
+def _keyed_hash(token: str, salt: str, secret: str | bytes) -> str:
     return salted_hmac(salt, token, secret=secret, algorithm="sha256").hexdigest()
 
 

@@ -203,7 +203,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_SCHEME
 # Every token allauth signs or hashes is bound to the schema (accounts.tokens): its email
 # confirmation salt through this getter, its password reset tokens through this generator.
 ALLAUTH_SETTING_GETTER = "accounts.tokens.allauth_setting"
-ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.password_reset.SchemaBoundTokenGenerator"
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.password_reset.ResetTokenGenerator"  # noqa: S105
 # allauth's rate limits stay at their defaults (on); they count in the tenant-keyed cache.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Placette"

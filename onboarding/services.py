@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from accounts import tokens
 from accounts.mail import send_templated
 from accounts.models import User
 from accounts.services import create_member
-from accounts import tokens
 from billing.services import start_trial
 from onboarding import directory
 from onboarding.directory import Entry

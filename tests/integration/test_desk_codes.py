@@ -117,7 +117,7 @@ def test_both_steps_of_a_first_login_check_the_code_by_one_rule(
     checked: list[int] = []
     rule = access.pending_code
 
-    def watched(profile_id: int, code_hash: str):  # type: ignore[no-untyped-def]
+    def watched(profile_id: int, code_hash: str):
         checked.append(profile_id)
         return rule(profile_id, code_hash)
 

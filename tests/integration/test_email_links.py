@@ -26,7 +26,7 @@ FOREIGN_PORT = "6666"
 
 
 @pytest.fixture(autouse=True)
-def _site_port(settings) -> None:  # type: ignore[no-untyped-def]
+def _site_port(settings) -> None:
     settings.SITE_PORT = SITE_PORT
 
 
@@ -45,7 +45,7 @@ def _links(text: str) -> list[str]:
     return re.findall(r"https?://\S+", text)
 
 
-def _body(capture, client: Client, path: str, data: dict[str, str]) -> str:  # type: ignore[no-untyped-def]
+def _body(capture, client: Client, path: str, data: dict[str, str]) -> str:
     with capture(execute=True):
         client.post(path, data)
     assert len(mail.outbox) == 1

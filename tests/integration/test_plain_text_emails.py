@@ -22,7 +22,7 @@ def lhay(town_a: Collectivite) -> Collectivite:
     return town_a
 
 
-def _sent_once(capture, send) -> mail.EmailMessage:  # type: ignore[no-untyped-def]
+def _sent_once(capture, send) -> mail.EmailMessage:
     with capture(execute=True):
         send()
     assert len(mail.outbox) >= 1
@@ -60,7 +60,7 @@ def test_a_message_to_a_towns_admins_keeps_what_people_typed(
         ),
     )
     assert NAME in message.subject
-    assert f"Jeanne d'Arc <adjointe> (jeanne@example.org)" in message.body
+    assert "Jeanne d'Arc <adjointe> (jeanne@example.org)" in message.body
     assert NAME in message.body
     assert "l'équipe <municipale> & moi" in message.body
 

@@ -14,7 +14,7 @@ from tests.hashers import CountingHasher
 pytestmark = pytest.mark.django_db
 
 
-def _sign_up(client, email: str, capture):  # type: ignore[no-untyped-def]
+def _sign_up(client, email: str, capture):
     form = {
         "display_name": "Martine",
         "email": email,

@@ -60,7 +60,7 @@ def test_an_invitation_is_emailed_with_a_link_on_the_towns_host(
     token = path.split("/")[2]
     with schema_context(town_a.schema_name):
         invitation = Invitation.objects.get()
-        assert invitation.token_hash == token_hash(token, purpose=queries.INVITATION_TOKEN)
+        assert invitation.token_hash == token_hash(token, purpose=queries.INVITATION_PURPOSE)
         assert token not in invitation.token_hash
         assert invitation.role == "moderator"
         assert invitation.invited_by == admin_a

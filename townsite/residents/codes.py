@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.contrib.auth.hashers import identify_hasher
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, identify_hasher
 from django.utils import timezone
 
 from accounts import tokens
@@ -87,7 +87,7 @@ def _rehash_like(code: str, encoded: str) -> str:
     except ValueError:  # an algorithm no longer in PASSWORD_HASHERS: nothing can match
         return ""
     decoded = hasher.decode(encoded)
-    if "iterations" in decoded:  # PBKDF2, Django's default hasher
+    if isinstance(hasher, PBKDF2PasswordHasher):  # Django's default: iterations in the string
         return hasher.encode(code, decoded["salt"], decoded["iterations"])
     return hasher.encode(code, decoded["salt"])
 

@@ -170,14 +170,14 @@ def pending_invitations() -> QuerySet[Invitation]:
 
 
 # What an invitation link's token is for (accounts.tokens binds it to the town's schema).
-INVITATION_TOKEN = "townsite.invitation"
+INVITATION_PURPOSE = "townsite.invitation"
 
 
 def invitation_for_token(token: str) -> Invitation | None:
     """The invitation of this town's schema the link's token opens, whatever its state."""
     if not token or len(token) > 100:
         return None
-    hashes = token_hashes(token, purpose=INVITATION_TOKEN)
+    hashes = token_hashes(token, purpose=INVITATION_PURPOSE)
     return Invitation.objects.filter(token_hash__in=hashes).first()
 
 
