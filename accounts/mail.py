@@ -10,7 +10,6 @@ from typing import Any
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
-from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -19,18 +18,14 @@ from django.utils import translation
 TEXT_ENGINE = "text"
 
 
-def render_text(
-    template_name: str, context: dict[str, Any], request: HttpRequest | None = None
-) -> str:
+def render_text(template_name: str, context: dict[str, Any]) -> str:
     """A plain-text email template (body or subject), rendered without HTML escaping."""
-    return render_to_string(template_name, context, request, using=TEXT_ENGINE)
+    return render_to_string(template_name, context, using=TEXT_ENGINE)
 
 
-def render_subject(
-    template_name: str, context: dict[str, Any], request: HttpRequest | None = None
-) -> str:
+def render_subject(template_name: str, context: dict[str, Any]) -> str:
     """A subject template on one line: a header cannot hold line breaks."""
-    return " ".join(render_text(template_name, context, request).split())
+    return " ".join(render_text(template_name, context).split())
 
 
 def serialize(message: EmailMessage) -> dict[str, Any]:

@@ -58,9 +58,9 @@ def profile_for_code(code: str) -> ResidentProfile | None:
 
 
 def pending_code(profile_id: int, code_hash: str) -> QuerySet[ResidentProfile]:
-    """The profile, if the code checked at the first step of a first login is still its code,
-    unexpired, and the account active. The one rule for both steps (the password page, and the
-    service that saves the password, under a lock)."""
+    """The profile (or nothing) whose code, checked at the first step of a first login, is still
+    its code, unexpired, with the account active. The one rule for the password page and for
+    the service that saves the password (which adds a lock)."""
     return (
         ResidentProfile.objects.select_related("user")
         .filter(
