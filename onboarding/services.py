@@ -12,16 +12,16 @@ import re
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from accounts import tokens
 from accounts.mail import send_templated
 from accounts.models import User
 from accounts.services import create_member
-from accounts.tokens import new_token, token_hash
 from billing.services import start_trial
 from onboarding import directory
 from onboarding.directory import Entry
@@ -33,7 +33,9 @@ from tenants.services import RESERVED_SLUGS, ascii_slug, provision_collectivite
 logger = logging.getLogger(__name__)
 
 LINK_VALIDITY = timedelta(hours=48)
-WELCOME_SALT = "placette.onboarding.welcome"
+# What the tokens of the trial's links are for (accounts.tokens binds each to its schema).
+TRIAL_PURPOSE = "onboarding.trial"
+WELCOME_PURPOSE = "onboarding.welcome"
 WELCOME_VALIDITY = timedelta(minutes=15)
 SLUG_PATTERN = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 EPCI_PREFIXES = (
@@ -109,7 +111,7 @@ def request_trial(
     problem = slug_problem(slug)
     if problem:
         raise SignupError(problem)
-    token, hashed = new_token()
+    token, hashed = tokens.new_token(purpose=TRIAL_PURPOSE)
     signup = SignupRequest.objects.create(
         kind=entry.kind,
         official_code=entry.code,
@@ -133,19 +135,20 @@ def request_trial(
     return signup
 
 
+def _by_token(token: str) -> QuerySet[SignupRequest]:
+    hashes = tokens.token_hashes(token, purpose=TRIAL_PURPOSE)
+    return SignupRequest.objects.filter(token_hash__in=hashes)
+
+
 def find_request(token: str) -> SignupRequest | None:
-    return SignupRequest.objects.filter(token_hash=token_hash(token)).first()
+    return _by_token(token).first()
 
 
 def confirm_trial(token: str) -> tuple[Collectivite, str]:
     """Provision the town for this confirmation link; returns it and the signer's way in."""
     try:
         with transaction.atomic():
-            signup = (
-                SignupRequest.objects.select_for_update()
-                .filter(token_hash=token_hash(token))
-                .first()
-            )
+            signup = _by_token(token).select_for_update().first()
             if signup is None:
                 raise SignupError(_("This link is unknown. Check that you copied all of it."))
             if signup.confirmed_at is not None:
@@ -188,7 +191,7 @@ def confirm_trial(token: str) -> tuple[Collectivite, str]:
         raise SignupError(
             _("Something went wrong and nothing was created. Please try again in a minute.")
         ) from None
-    welcome = signing.dumps({"user": admin.pk, "schema": town.schema_name}, salt=WELCOME_SALT)
+    welcome = tokens.sign({"user": admin.pk}, purpose=WELCOME_PURPOSE, schema=town.schema_name)
     return town, town_url(town.slug, f"/bienvenue/{welcome}/")
 
 

@@ -83,6 +83,13 @@ def live_server_any_host(django_db_setup: None, django_db_blocker: Any) -> Itera
         django_db_blocker.restore()
 
 
+@pytest.fixture(autouse=True)
+def _links_to_the_live_server(settings: Any, live_server_any_host: LiveServer) -> None:
+    """Links in emails and printed sheets carry SITE_PORT (tenants.addresses): here, the live
+    server's port."""
+    settings.SITE_PORT = live_server_any_host.port
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     executable = chromium_path()

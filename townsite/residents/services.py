@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.services import create_member
 from townsite.models import Neighbourhood, ResidentProfile
-from townsite.residents import codes
+from townsite.residents import access, codes
 from townsite.residents.placeholders import is_placeholder_email, make_placeholder_email
 
 logger = logging.getLogger(__name__)
@@ -119,18 +119,7 @@ def set_password_with_code(
 
     Raises ResidentError if the code was used, replaced or expired in the meantime.
     """
-    profile = (
-        ResidentProfile.objects.select_for_update()
-        .select_related("user")
-        .filter(
-            pk=profile_id,
-            login_code_hash=code_hash,
-            login_code_expires_at__gt=timezone.now(),
-            user__is_active=True,
-        )
-        .exclude(login_code_hash="")
-        .first()
-    )
+    profile = access.pending_code(profile_id, code_hash).select_for_update().first()
     if profile is None:
         raise ResidentError(_("This code no longer works. Ask the town hall for a new one."))
     user = profile.user

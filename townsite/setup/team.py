@@ -66,7 +66,7 @@ def invite_staff(
         )
     now = timezone.now()
     replaced = queries.pending_invitations().filter(email=email).update(revoked_at=now)
-    token, hashed = new_token()
+    token, hashed = new_token(purpose=queries.INVITATION_PURPOSE)
     invitation = Invitation.objects.create(
         email=email,
         role=role,
