@@ -26,9 +26,9 @@ SECRET_EMAIL = "invitee-secrete@example.org"
 def a_is_set_up(town_a, admin_a, moderator_a, client_for, django_capture_on_commit_callbacks):
     """Town A with a welcome text, a colour, a neighbourhood and a pending invitation."""
     with schema_context(town_a.schema_name):
-        services.save_welcome_text(SECRET_WELCOME)
-        services.save_look(primary_colour="#7a1f1f")
-        place = services.add_neighbourhood(SECRET_PLACE)
+        services.save_welcome_text(SECRET_WELCOME, by=None)
+        services.save_look(primary_colour="#7a1f1f", by=None)
+        place = services.add_neighbourhood(SECRET_PLACE, by=None)
     with django_capture_on_commit_callbacks(execute=True):
         client_for(town_a, admin_a).post(TEAM, {"email": SECRET_EMAIL, "role": "admin"})
     link = re.search(r"https?://[^/\s]+(/invitation/[^/\s]+/)", str(mail.outbox[-1].body))
@@ -161,7 +161,7 @@ def test_b_s_admin_sees_only_b_on_b_s_own_pages(
 
     # Changing B's look and welcome leaves A's alone, and the reverse (the cache is per town).
     with schema_context(town_b.schema_name):
-        services.save_welcome_text("Bienvenue à Bourg")
+        services.save_welcome_text("Bienvenue à Bourg", by=None)
     assert_a_untouched(town_a, a_is_set_up)
     assert client_for(town_b).get("/logo/").status_code == 404
 
