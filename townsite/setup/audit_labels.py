@@ -7,15 +7,16 @@ here still shows, as is: a new action is never hidden from the log.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from accounts.models import User
 from tenants.models import AuditEntry
@@ -65,8 +66,8 @@ FIELDS: dict[str, Promise] = {
     "neighbourhood": gettext_lazy("Neighbourhood"),
     "login_code_expires_at": gettext_lazy("Code valid until"),
     "name": gettext_lazy("Name"),
-    "names": gettext_lazy("Names"),
-    "slug": gettext_lazy("Address"),
+    "names": pgettext_lazy("audit log", "Names"),
+    "slug": pgettext_lazy("audit log", "Site address"),
     "resident_count": gettext_lazy("Residents who had chosen it"),
     "primary_colour": gettext_lazy("Main colour"),
     "logo": gettext_lazy("Logo"),
@@ -76,7 +77,7 @@ FIELDS: dict[str, Promise] = {
     "ideas_enabled": gettext_lazy("Idea box"),
     "contact_address": gettext_lazy("Postal address"),
     "contact_phone": gettext_lazy("Phone"),
-    "contact_email": gettext_lazy("Email"),
+    "contact_email": gettext_lazy("Email address"),
     "contact_website": gettext_lazy("Website"),
     "opening_hours": gettext_lazy("Opening hours"),
     "charter": gettext_lazy("Moderation charter"),
@@ -156,15 +157,27 @@ def _shown(field: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return _("on") if value else _("off")
+        return pgettext("audit log", "on") if value else pgettext("audit log", "off")
     if field == "role" and value in User.Role.values:
         return str(User.Role(value).label)
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
-    if field.endswith("_at") and isinstance(value, str):
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return _shown_moment(value)
     return str(value)
+
+
+# Dates and times are kept as ISO strings (tenants.audit): shown as people write them.
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
+
+
+def _shown_moment(value: str) -> str:
+    try:
+        if len(value) == len("2026-12-31"):
+            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
