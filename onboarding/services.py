@@ -26,6 +26,7 @@ from billing.services import start_trial
 from onboarding import directory
 from onboarding.directory import Entry
 from onboarding.models import SignupRequest
+from tenants import audit
 from tenants.addresses import root_url, town_url
 from tenants.models import Collectivite
 from tenants.services import RESERVED_SLUGS, ascii_slug, provision_collectivite
@@ -176,6 +177,14 @@ def confirm_trial(token: str) -> tuple[Collectivite, str]:
             with schema_context(town.schema_name):
                 admin = create_member(
                     email=signup.email, display_name=signup.signer_name, role=User.Role.ADMIN
+                )
+                # The signer, now the town's first admin, is who asked for the site.
+                audit.record(
+                    "collectivite.created",
+                    actor=admin,
+                    target=town,
+                    collectivite=town,
+                    after={"name": town.name, "slug": town.slug},
                 )
             start_trial(town)
             signup.confirmed_at = timezone.now()

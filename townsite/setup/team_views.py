@@ -80,7 +80,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(queries.pending_invitations(), pk=pk)
     try:
-        team.revoke_invitation(invitation)
+        team.revoke_invitation(invitation, by=request.user)  # type: ignore[arg-type]
     except team.InvitationGone:
         messages.error(request, _("This invitation was already used or cancelled."))
     else:
