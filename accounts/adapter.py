@@ -3,9 +3,11 @@
 from typing import Any
 
 from allauth.account.adapter import DefaultAccountAdapter
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from tenants import schema
+from tenants.network import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -19,3 +21,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Ops staff accounts are made by `createopsuser`, never through a form.
         return not schema.is_public()
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits count per address: the client's, not our proxy's.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip

@@ -45,6 +45,11 @@ ALLOWED_HOSTS = [ROOT_DOMAIN, f".{ROOT_DOMAIN}", *env_list("EXTRA_ALLOWED_HOSTS"
 # The scheme and port the public sees, for links in emails and printed sheets.
 SITE_SCHEME = env_str("SITE_SCHEME", "https" if PRODUCTION else "http")
 SITE_PORT = env_int("SITE_PORT", 0 if PRODUCTION else env_int("PORT", 8000))
+# How many proxies we run in front of the app (Caddy: 1). The client address is then read from
+# X-Forwarded-For by tenants.network.client_ip; 0 ignores the header (it is the client's to forge).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- Databases and Redis -------------------------------------------------------------------
 DATABASE_URL = env_secret("DATABASE_URL", None if PRODUCTION else devservices.database_url())
@@ -69,17 +74,25 @@ REDIS_URL = devservices.redis_url(REDIS_DB) if EMBEDDED_REDIS else env_secret("R
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must not be empty.")
 
+_CACHE = {
+    "LOCATION": REDIS_URL,
+    # Every key carries the schema of the connection: town A never reads town B's entries.
+    "KEY_FUNCTION": "django_tenants.cache.make_key",
+    "KEY_PREFIX": "test" if TESTING else "placette",
+}
+# A Redis that does not answer must not hang requests: give up fast.
+_REDIS_TIMEOUTS = {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
+# What a failing Redis means for each reader: tenants.cache.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        # Every key carries the schema of the connection: town A never reads town B's entries.
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "KEY_PREFIX": "test" if TESTING else "placette",
-        # A Redis that does not answer must not hang requests: fall back fast.
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+        **_CACHE,
+        "BACKEND": "tenants.cache.FailSoftRedisCache",
+        "OPTIONS": {**_REDIS_TIMEOUTS, "IGNORE_EXCEPTIONS": True},
+    },
+    "strict": {**_CACHE, "BACKEND": "django_redis.cache.RedisCache", "OPTIONS": _REDIS_TIMEOUTS},
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "placette.cache"
 
 # --- Tenancy ------------------------------------------------------------------------------
 TENANT_MODEL = "tenants.Collectivite"
@@ -191,7 +204,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Placette] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_SCHEME
-# allauth's rate limits stay at their defaults (on); they count in the tenant-keyed cache.
+# allauth's rate limits stay at their defaults (on); they count in the tenant-keyed cache, per
+# client address as tenants.network.client_ip reads it (the adapter's get_client_ip).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Placette"
 
