@@ -138,9 +138,12 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 MIDDLEWARE = [
-    "tenants.middleware.TenantMiddleware",
+    # Outermost, so that every answer carries the security headers: also the pages that
+    # TenantMiddleware answers itself (unknown host, a town not ready) and the error pages.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tenants.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -148,7 +151,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionTenantGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "billing.middleware.SiteAccessMiddleware",
     "accounts.middleware.OpsStaffMfaMiddleware",
@@ -217,7 +219,10 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_TRUSTED_ORIGINS = [f"{SITE_SCHEME}://{ROOT_DOMAIN}", f"{SITE_SCHEME}://*.{ROOT_DOMAIN}"]
+# Every form posts to its own site, which Django trusts without a list: no other origin is
+# trusted, so a page of one town (or of the public site) cannot post into another town.
+CSRF_TRUSTED_ORIGINS: list[str] = []
+CSRF_FAILURE_VIEW = "tenants.errors.csrf_failure"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -337,13 +342,17 @@ REST_FRAMEWORK = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # A logger with no handler at all falls back to logging's "last resort" on stderr.
+        "discard": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "pgserver": {"level": "WARNING"},
         # Foreign Host headers are answered 400 and need no traceback (nor a Sentry event).
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        "django.security.DisallowedHost": {"handlers": ["discard"], "propagate": False},
     },
 }
 
