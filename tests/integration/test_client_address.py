@@ -139,3 +139,13 @@ def test_login_failures_count_per_peer_when_no_proxy_is_trusted(
     _fail_logins(Client(HTTP_HOST=town_a.primary_host, REMOTE_ADDR=ALICE), 10)
     forged = Client(HTTP_HOST=town_a.primary_host, REMOTE_ADDR=ALICE, HTTP_X_FORWARDED_FOR=BOB)
     assert _login_refused(forged)
+
+
+def test_login_failures_on_town_a_leave_town_b_open(
+    settings, town_a: Collectivite, town_b: Collectivite
+) -> None:
+    settings.TRUSTED_PROXY_COUNT = 1
+    behind: dict[str, Any] = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": ALICE}
+    _fail_logins(Client(HTTP_HOST=town_a.primary_host, **behind), 10)
+    assert _login_refused(Client(HTTP_HOST=town_a.primary_host, **behind))
+    assert not _login_refused(Client(HTTP_HOST=town_b.primary_host, **behind))

@@ -6,8 +6,10 @@ real: the suite's shared Redis is never touched, so a failure here cannot break 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings as django_settings
@@ -115,3 +117,20 @@ def test_the_cache_serves_again_once_redis_is_back(down, client_for, town_a) -> 
         assert caches["default"].get(LOOK_CACHE_KEY) is not None
     caches[STRICT].set("probe", "back")
     assert caches[STRICT].get("probe") == "back"
+
+
+def test_a_welcome_link_fails_closed_without_redis(
+    redis_server, django_capture_on_commit_callbacks
+) -> None:
+    # One use only, and while Redis is away nothing proves it unused: refused, not replayable.
+    load_directory_sample()
+    public = Client(HTTP_HOST=django_settings.ROOT_DOMAIN)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert public.post("/essai/commune/78152/", FORM).status_code == 302
+    confirm = re.search(r"https?://[^/\s]+(/essai/confirmer/\S+/)", str(mail.outbox[-1].body))
+    assert confirm
+    welcome = urlparse(public.post(confirm.group(1))["Location"]).path
+    redis_server.stop()
+    newcomer = Client(HTTP_HOST=f"chavenay.{django_settings.ROOT_DOMAIN}")
+    assert newcomer.get(welcome).status_code == 410
+    assert not newcomer.get("/").wsgi_request.user.is_authenticated
