@@ -89,8 +89,10 @@ CACHES = {
         "BACKEND": "tenants.cache.FailSoftRedisCache",
         "OPTIONS": {**_REDIS_TIMEOUTS, "IGNORE_EXCEPTIONS": True},
     },
+    # tenants.cache.STRICT: raises, for readers that decide what a failure means.
     "strict": {**_CACHE, "BACKEND": "django_redis.cache.RedisCache", "OPTIONS": _REDIS_TIMEOUTS},
 }
+# Each failure the default cache passes over is logged, so that an outage is seen.
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 DJANGO_REDIS_LOGGER = "placette.cache"
 

@@ -107,21 +107,25 @@ FOREIGN_HOST_REQUEST = """
 import django
 django.setup()
 from django.test import Client
-print(Client(HTTP_HOST="evil.example").get("/").status_code)
+response = Client(HTTP_HOST="evil.example").get("/")
+print(response.status_code, "Traceback" in response.content.decode())
 """
 
 
-def test_a_foreign_host_prints_no_traceback() -> None:
+@pytest.mark.parametrize("debug", ["false", "true"])
+def test_a_foreign_host_prints_no_traceback(debug: str) -> None:
     # In a process of its own: pytest's log capture would hide what the logging settings print.
     run = subprocess.run(
         [sys.executable, "-c", FOREIGN_HOST_REQUEST],
         cwd=django_settings.BASE_DIR,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings"},
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "config.test_settings", "DEBUG": debug},
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert run.stdout.strip() == "400", run.stderr
+    status, traceback_in_page = run.stdout.split()
+    assert status == "400", run.stderr
+    assert traceback_in_page == "False"  # the plain page, not Django's debug page
     assert "Traceback" not in run.stderr
     assert "evil.example" not in run.stderr
 
