@@ -7,6 +7,7 @@ from urllib.parse import quote, urlsplit
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailConfirmation, EmailConfirmationHMAC
 from allauth.core import context as allauth_context
+from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
 from django.urls import reverse
@@ -14,6 +15,7 @@ from django.urls import reverse
 from accounts.mail import render_subject, render_text
 from tenants import schema
 from tenants.addresses import current_site_url
+from tenants.network import client_ip
 
 # allauth builds the links of these emails from the request's Host header, in code with no
 # adapter hook: they are rebuilt from the site's own address (a Host can carry any port).
@@ -87,3 +89,10 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         # Ops staff accounts are made by `createopsuser`, never through a form.
         return not schema.is_public()
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # allauth's rate limits count per address: the client's, not our proxy's.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip

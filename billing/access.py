@@ -24,6 +24,14 @@ _ACCESS = {
 ALWAYS_OPEN_PREFIXES = ("/accounts/", "/premiere-connexion/", "/mon-compte/", "/i18n/", "/static/")
 ADMIN_PREFIXES = ("/administration/abonnement/", "/administration/export/")
 
+# The pages where someone joins the town's site: by themselves (allauth) or at the town hall
+# desk. Joining needs full access: a read-only or suspended site takes in nobody new.
+SIGNUP_VIEWS = frozenset({"account_signup", "townsite:assisted_signup"})
+
 
 def access_for(status: str) -> str:
     return _ACCESS[Status(status)]
+
+
+def may_sign_up(access: str) -> bool:
+    return access == Access.FULL

@@ -6,11 +6,12 @@ It reads the access level from the cached tenant: no query is added to any reque
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from billing.access import ADMIN_PREFIXES, ALWAYS_OPEN_PREFIXES
+from billing.access import ADMIN_PREFIXES, ALWAYS_OPEN_PREFIXES, SIGNUP_VIEWS, may_sign_up
 from tenants import schema
 from tenants.models import Collectivite
 
@@ -38,3 +39,15 @@ class SiteAccessMiddleware:
         if request.method not in SAFE_METHODS:
             return render(request, "billing/read_only.html", status=403)
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        # By view name, not path: sign-up lives under /accounts/, open whatever the access.
+        if schema.is_public() or request.resolver_match is None:
+            return None
+        if request.resolver_match.view_name not in SIGNUP_VIEWS:
+            return None
+        if may_sign_up(schema.request_tenant(request).site_access):
+            return None
+        return render(request, "billing/signup_closed.html", status=403)

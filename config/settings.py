@@ -45,6 +45,11 @@ ALLOWED_HOSTS = [ROOT_DOMAIN, f".{ROOT_DOMAIN}", *env_list("EXTRA_ALLOWED_HOSTS"
 # The scheme and port the public sees, for links in emails and printed sheets.
 SITE_SCHEME = env_str("SITE_SCHEME", "https" if PRODUCTION else "http")
 SITE_PORT = env_int("SITE_PORT", 0 if PRODUCTION else env_int("PORT", 8000))
+# How many proxies we run in front of the app (Caddy: 1). The client address is then read from
+# X-Forwarded-For by tenants.network.client_ip; 0 ignores the header (it is the client's to forge).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
 
 # --- Databases and Redis -------------------------------------------------------------------
 DATABASE_URL = env_secret("DATABASE_URL", None if PRODUCTION else devservices.database_url())
@@ -69,17 +74,27 @@ REDIS_URL = devservices.redis_url(REDIS_DB) if EMBEDDED_REDIS else env_secret("R
 if not REDIS_URL:
     raise ImproperlyConfigured("REDIS_URL must not be empty.")
 
+_CACHE = {
+    "LOCATION": REDIS_URL,
+    # Every key carries the schema of the connection: town A never reads town B's entries.
+    "KEY_FUNCTION": "django_tenants.cache.make_key",
+    "KEY_PREFIX": "test" if TESTING else "placette",
+}
+# A Redis that does not answer must not hang requests: give up fast.
+_REDIS_TIMEOUTS = {"SOCKET_CONNECT_TIMEOUT": 1, "SOCKET_TIMEOUT": 1}
+# What a failing Redis means for each reader: tenants.cache.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        # Every key carries the schema of the connection: town A never reads town B's entries.
-        "KEY_FUNCTION": "django_tenants.cache.make_key",
-        "KEY_PREFIX": "test" if TESTING else "placette",
-        # A Redis that does not answer must not hang requests: fall back fast.
-        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-    }
+        **_CACHE,
+        "BACKEND": "tenants.cache.FailSoftRedisCache",
+        "OPTIONS": {**_REDIS_TIMEOUTS, "IGNORE_EXCEPTIONS": True},
+    },
+    # tenants.cache.STRICT: raises, for readers that decide what a failure means.
+    "strict": {**_CACHE, "BACKEND": "django_redis.cache.RedisCache", "OPTIONS": _REDIS_TIMEOUTS},
 }
+# Each failure the default cache passes over is logged, so that an outage is seen.
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "placette.cache"
 
 # --- Tenancy ------------------------------------------------------------------------------
 TENANT_MODEL = "tenants.Collectivite"
@@ -130,9 +145,12 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 
 MIDDLEWARE = [
-    "tenants.middleware.TenantMiddleware",
+    # Outermost, so that every answer carries the security headers: also the pages that
+    # TenantMiddleware answers itself (unknown host, a town not ready) and the error pages.
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "tenants.middleware.TenantMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,7 +158,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionTenantGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "billing.middleware.SiteAccessMiddleware",
     "accounts.middleware.OpsStaffMfaMiddleware",
@@ -212,7 +229,8 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_SCHEME
 # confirmation salt through this getter, its password reset tokens through this generator.
 ALLAUTH_SETTING_GETTER = "accounts.tokens.allauth_setting"
 ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.password_reset.ResetTokenGenerator"  # noqa: S105
-# allauth's rate limits stay at their defaults (on); they count in the tenant-keyed cache.
+# allauth's rate limits stay at their defaults (on); they count in the tenant-keyed cache, per
+# client address as tenants.network.client_ip reads it (the adapter's get_client_ip).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Placette"
 
@@ -224,7 +242,10 @@ SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-CSRF_TRUSTED_ORIGINS = [f"{SITE_SCHEME}://{ROOT_DOMAIN}", f"{SITE_SCHEME}://*.{ROOT_DOMAIN}"]
+# Every form posts to its own site, which Django trusts without a list: no other origin is
+# trusted, so a page of one town (or of the public site) cannot post into another town.
+CSRF_TRUSTED_ORIGINS: list[str] = []
+CSRF_FAILURE_VIEW = "tenants.errors.csrf_failure"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
@@ -344,13 +365,17 @@ REST_FRAMEWORK = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        # A logger with no handler at all falls back to logging's "last resort" on stderr.
+        "discard": {"class": "logging.NullHandler"},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "pgserver": {"level": "WARNING"},
         # Foreign Host headers are answered 400 and need no traceback (nor a Sentry event).
-        "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        "django.security.DisallowedHost": {"handlers": ["discard"], "propagate": False},
     },
 }
 

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from billing import webhooks
 from onboarding import views as onboarding_views
-from tenants import views
+from tenants import errors, views
 
 urlpatterns = [
     path("", onboarding_views.home, name="home"),
@@ -14,3 +14,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# The same French error pages on every site (tenants.errors picks the look from the request).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

@@ -2,6 +2,7 @@
 
 from django.urls import include, path
 
+from tenants import errors
 from townsite import views
 
 urlpatterns = [
@@ -11,3 +12,9 @@ urlpatterns = [
     path("", include("townsite.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+# The same French error pages on every site (tenants.errors picks the look from the request).
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

@@ -80,7 +80,8 @@ if os.path.isdir("/dev/shm"):  # noqa: S108
 # Addresses allowed to set X-Forwarded-Proto & co. for gunicorn (wsgi.url_scheme). "*" is right
 # only when nothing but the proxy can reach this port (the compose example: the port is not
 # published). Django reads X-Forwarded-Proto itself (SECURE_PROXY_SSL_HEADER), which is why the
-# web port must never be reachable from outside.
+# web port must never be reachable from outside. Gunicorn leaves REMOTE_ADDR as the proxy's
+# address: Django reads the client's from X-Forwarded-For (TRUSTED_PROXY_COUNT, see env.example).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
 # --- Logging --------------------------------------------------------------------------------

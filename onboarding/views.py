@@ -15,6 +15,7 @@ from billing.models import Plan
 from onboarding import directory, services
 from onboarding.forms import ContactTownForm, SearchForm, TrialForm
 from tenants.models import Collectivite
+from tenants.network import client_ip
 
 # Each request sends an email: a few an hour per address is plenty for a person, and keeps the
 # form from being used to flood mailboxes.
@@ -23,8 +24,9 @@ TOO_MANY = gettext_lazy("Too many requests from your connection. Please try agai
 
 
 def _allowed(request: HttpRequest, action: str) -> bool:
-    key = f"onboarding:{action}:{ratelimit.client_ip(request)}"
-    return ratelimit.hit(key, limit=REQUESTS_PER_HOUR, window_seconds=3600)
+    key = f"onboarding:{action}:{client_ip(request)}"
+    # Fails closed: uncounted, the form would send mail to any address typed, without end.
+    return ratelimit.hit(key, limit=REQUESTS_PER_HOUR, window_seconds=3600, fail_open=False)
 
 
 def home(request: HttpRequest) -> HttpResponse:

@@ -4,6 +4,9 @@ Each web process keeps a small in-memory map host -> tenant. Redis holds the sam
 all processes, under a shared *generation* number; any change to a collectivité or a domain
 bumps the generation (see `tenants.signals`), which empties every process's map within
 `TENANT_CACHE_CHECK_SECONDS`. The database is read only on a miss in both.
+
+Redis is read through the strict alias (tenants.cache): while it fails, hosts are resolved from
+the database and kept in no map, since a change made meanwhile could not be announced.
 """
 
 from __future__ import annotations
@@ -16,13 +19,14 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from typing import Final
+from typing import Any, Final
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from redis.exceptions import RedisError
 
 from tenants import schema
+from tenants.cache import STRICT
 from tenants.models import Collectivite, Domain
 
 logger = logging.getLogger(__name__)
@@ -40,6 +44,10 @@ LOCAL_MAX_ENTRIES: Final = 20_000
 _UNKNOWN: Final = "unknown"
 
 
+def _cache() -> Any:
+    return caches[STRICT]
+
+
 def _in_public_schema() -> bool:
     return schema.is_public()
 
@@ -52,7 +60,7 @@ def bump_generation() -> None:
         saved = schema.current_tenant()
         schema.activate_public()
         try:
-            cache.set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+            _cache().set(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
         finally:
             schema.activate(saved)
     except RedisError:
@@ -77,10 +85,10 @@ class _LocalDirectory:
         if now - self._checked_at < settings.TENANT_CACHE_CHECK_SECONDS:
             return self._generation
         try:
-            generation = cache.get(GENERATION_KEY)
+            generation = _cache().get(GENERATION_KEY)
             if generation is None:
-                cache.add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
-                generation = cache.get(GENERATION_KEY)
+                _cache().add(GENERATION_KEY, uuid.uuid4().hex, timeout=None)
+                generation = _cache().get(GENERATION_KEY)
         except RedisError:
             logger.warning("Redis unavailable: resolving tenants from the database")
             generation = None
@@ -116,7 +124,7 @@ class _LocalDirectory:
         key = f"tenancy:{generation}:{_SHAPE}:host:{host}"
         if generation is not None:
             try:
-                cached = cache.get(key)
+                cached = _cache().get(key)
             except RedisError:
                 cached = None
             if cached is not None:
@@ -126,7 +134,7 @@ class _LocalDirectory:
         if generation is not None:
             ttl = ENTRY_TTL_SECONDS if domain else UNKNOWN_TTL_SECONDS
             with contextlib.suppress(RedisError):
-                cache.set(key, entry, timeout=ttl)
+                _cache().set(key, entry, timeout=ttl)
         return entry
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 
-from tenants import schema
+from tenants import errors, schema
 from tenants.directory import resolve_host
 from tenants.models import Collectivite
 
@@ -32,7 +33,12 @@ class TenantMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         schema.activate_public()
-        host = hostname(request)
+        try:
+            host = hostname(request)
+        except DisallowedHost:
+            # Not one of our addresses (scanners send these all day): a plain 400, in DEBUG too,
+            # with nothing to log.
+            return errors.bad_request(request)
         request.urlconf = settings.PUBLIC_SCHEMA_URLCONF
         request.tenant = schema.current_tenant()  # type: ignore[attr-defined]  # public "tenant"
         if request.path_info.startswith(settings.STATIC_URL) or is_root_host(host):

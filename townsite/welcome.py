@@ -7,14 +7,16 @@ import hashlib
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from redis.exceptions import RedisError
 
 from accounts import tokens
 from accounts.models import User
 from onboarding.services import WELCOME_PURPOSE, WELCOME_VALIDITY
+from tenants.cache import STRICT
 
 SETUP_WIZARD = "/administration/configuration/"
 
@@ -28,7 +30,7 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
         # Signed for another town's schema (or tampered with): as unknown as any other link.
         raise Http404 from None
     used_key = "welcome-used:" + hashlib.sha256(token.encode()).hexdigest()
-    if not cache.add(used_key, True, timeout=int(WELCOME_VALIDITY.total_seconds()) * 2):
+    if not _first_use(used_key):
         return _expired(request)
     user = User.objects.filter(pk=data.get("user"), is_active=True).first()
     if user is None:
@@ -39,6 +41,16 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
         _("Your site is ready! Choose a password first (My account), then set up your site."),
     )
     return redirect(SETUP_WIZARD)
+
+
+def _first_use(key: str) -> bool:
+    # Fails closed: while Redis does not answer, nothing proves the link was not used already.
+    try:
+        return bool(
+            caches[STRICT].add(key, True, timeout=int(WELCOME_VALIDITY.total_seconds()) * 2)
+        )
+    except RedisError:
+        return False
 
 
 def _expired(request: HttpRequest) -> HttpResponse:

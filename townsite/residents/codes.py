@@ -107,7 +107,8 @@ def _attempt_keys(client_ip: str, code: str) -> list[str]:
 def register_attempt(client_ip: str, code: str) -> bool:
     """Count one try; False when the IP or the code prefix has used up its tries."""
     results = [
-        hit(key, limit=MAX_ATTEMPTS, window_seconds=ATTEMPT_WINDOW_SECONDS)
+        # Fails closed: the counter is all that stands between a short code and guessing it.
+        hit(key, limit=MAX_ATTEMPTS, window_seconds=ATTEMPT_WINDOW_SECONDS, fail_open=False)
         for key in _attempt_keys(client_ip, code)
     ]
     return all(results)

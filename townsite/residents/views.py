@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib import messages
@@ -26,6 +25,7 @@ from accounts.models import User
 from accounts.permissions import town_staff_required
 from tenants import schema
 from tenants.addresses import current_site_url
+from tenants.network import client_ip
 from townsite.residents import access, codes, services
 from townsite.residents.export import build_export
 from townsite.residents.forms import (
@@ -140,8 +140,7 @@ def code_login(request: HttpRequest) -> HttpResponse:
     form = LoginCodeForm(_posted(request))
     if request.method == "POST":
         typed = codes.normalise(request.POST.get("code", ""))
-        client_ip = get_adapter(request).get_client_ip(request)
-        if not codes.register_attempt(client_ip, typed):
+        if not codes.register_attempt(client_ip(request), typed):
             return render(
                 request,
                 "townsite/residents/code_login.html",

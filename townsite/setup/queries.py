@@ -21,7 +21,8 @@ from townsite.models import DEFAULT_PRIMARY_COLOUR, Invitation, Neighbourhood, T
 from townsite.setup.contrast import normalise_hex
 
 # The town's look and welcome, read on every page: cached per schema (the cache's key function
-# adds the schema), forgotten by the services whenever the profile changes.
+# adds the schema), forgotten by the services whenever the profile changes. The default cache
+# fails soft (tenants.cache): while Redis is down every page reads the profile from the database.
 LOOK_CACHE_KEY = "townsite:look"
 LOOK_CACHE_SECONDS = 60 * 60
 
