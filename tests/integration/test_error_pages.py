@@ -146,7 +146,7 @@ def _break_the_town_home(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: Any, **kwargs: Any) -> HttpResponse:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("tenants.views.render", broken)
+    monkeypatch.setattr("townsite.views.render", broken)
 
 
 def test_a_bug_is_a_french_500_in_the_towns_look(town_a, monkeypatch) -> None:
