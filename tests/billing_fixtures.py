@@ -1,4 +1,4 @@
-"""Fixtures for billing tests: localstripe for the session, the stub, webhook posting."""
+"""Fixtures for billing tests: localstripe for the session, the stub, webhook posting, ops."""
 
 from __future__ import annotations
 
@@ -8,12 +8,18 @@ from typing import Any
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from django_tenants.utils import schema_context
 
+from accounts.factories import TEST_PASSWORD
+from accounts.models import User
+from accounts.services import create_ops_staff
 from billing import gateway
-from billing.models import BillingAccount
+from billing.models import BillingAccount, BillingNotice, Invoice, StripeEvent
+from tenants.models import AuditEntry, Collectivite
 from tests.stripe_support import StripeStub, signed_event, start_localstripe
 
 WEBHOOK_SECRET = "whsec_test_placette"
+OPS_EMAIL = "ops@placette.example"
 
 
 @pytest.fixture(scope="session")
@@ -37,21 +43,22 @@ def stripe_stub(localstripe_url: str, settings: Any) -> Iterator[StripeStub]:
     gateway.http_client = None
 
 
+def deliver_webhook(event_type: str, data_object: dict[str, Any], **kwargs: Any) -> Any:
+    """Post a signed Stripe event to the endpoint, as Stripe does."""
+    payload, signature = signed_event(event_type, data_object, WEBHOOK_SECRET, **kwargs)
+    client = Client(HTTP_HOST=django_settings.ROOT_DOMAIN)
+    return client.post(
+        "/billing/stripe/webhook/",
+        payload,
+        content_type="application/json",
+        HTTP_STRIPE_SIGNATURE=signature,
+    )
+
+
 @pytest.fixture
 def post_webhook(db: None) -> Callable[..., Any]:
     """`post_webhook("invoice.paid", {"id": ...})` delivers a signed event to the endpoint."""
-
-    def post(event_type: str, data_object: dict[str, Any], **kwargs: Any) -> Any:
-        payload, signature = signed_event(event_type, data_object, WEBHOOK_SECRET, **kwargs)
-        client = Client(HTTP_HOST=django_settings.ROOT_DOMAIN)
-        return client.post(
-            "/billing/stripe/webhook/",
-            payload,
-            content_type="application/json",
-            HTTP_STRIPE_SIGNATURE=signature,
-        )
-
-    return post
+    return deliver_webhook
 
 
 @pytest.fixture
@@ -62,3 +69,50 @@ def account_a(town_a: Any) -> BillingAccount:
 @pytest.fixture
 def account_b(town_b: Any) -> BillingAccount:
     return BillingAccount.objects.get(collectivite=town_b)
+
+
+@pytest.fixture
+def ops_staff(db: None) -> User:
+    """A Placette staff member (public schema), who runs the ops commands with --by."""
+    with schema_context("public"):
+        return create_ops_staff(
+            email=OPS_EMAIL, display_name="Équipe Placette", password=TEST_PASSWORD
+        )
+
+
+def billed(account: BillingAccount, stub: StripeStub, **fields: Any) -> BillingAccount:
+    """The account paying by card for a live subscription (kept by the stub), active."""
+    customer = f"cus_{account.collectivite.slug.replace('-', '_')}"
+    subscription = stub.add_subscription(customer=customer)
+    BillingAccount.objects.filter(pk=account.pk).update(
+        status=BillingAccount.Status.ACTIVE,
+        stripe_customer_id=customer,
+        stripe_subscription_id=subscription["id"],
+        period="monthly",
+        payment_method="card",
+        **fields,
+    )
+    account.refresh_from_db()
+    return account
+
+
+def forget_committed_billing(account: BillingAccount) -> None:
+    """After a test that committed (threads, browser): town A's billing as the session made it."""
+    StripeEvent.objects.all().delete()
+    BillingNotice.objects.filter(account=account).delete()
+    Invoice.objects.filter(account=account).delete()
+    AuditEntry.objects.filter(collectivite_id=account.collectivite_id).delete()
+    BillingAccount.objects.filter(pk=account.pk).update(
+        status=BillingAccount.Status.TRIALING,
+        stripe_customer_id="",
+        stripe_subscription_id="",
+        period="",
+        payment_method="",
+        overdue_since=None,
+        cancel_at_period_end=False,
+        current_period_end=None,
+        billing_email="",
+    )
+    town = Collectivite.objects.get(pk=account.collectivite_id)
+    town.site_access = Collectivite.Access.FULL
+    town.save(update_fields=["site_access"])  # and the host cache forgets the old one

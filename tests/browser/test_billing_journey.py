@@ -12,8 +12,8 @@ from django_tenants.utils import schema_context
 from accounts.factories import TEST_PASSWORD
 from accounts.models import User
 from accounts.services import create_member
-from billing import services
 from billing.models import BillingAccount, BillingNotice, Invoice, StripeEvent
+from tenants.models import Collectivite
 from tests.browser.conftest import LiveServer, assert_accessible, log_in
 from tests.conftest import TOWNS
 
@@ -44,12 +44,15 @@ def committed_admin_a(django_db_blocker: Any) -> Iterator[User]:
         StripeEvent.objects.all().delete()
         BillingNotice.objects.filter(account=account).delete()
         Invoice.objects.filter(account=account).delete()
-        account.refresh_from_db()
-        for field, value in saved.items():
-            setattr(account, field, value)
-        account.stripe_subscription_id = ""
-        account.period = account.payment_method = ""
-        services._set_status(account, BillingAccount.Status.TRIALING)
+        BillingAccount.objects.filter(pk=account.pk).update(
+            **saved,
+            stripe_subscription_id="",
+            period="",
+            payment_method="",
+            status=BillingAccount.Status.TRIALING,
+        )
+        account.collectivite.site_access = Collectivite.Access.FULL
+        account.collectivite.save(update_fields=["site_access"])
 
 
 def test_a_town_admin_subscribes_by_card(
