@@ -116,3 +116,25 @@ def forget_committed_billing(account: BillingAccount) -> None:
     town = Collectivite.objects.get(pk=account.collectivite_id)
     town.site_access = Collectivite.Access.FULL
     town.save(update_fields=["site_access"])  # and the host cache forgets the old one
+
+
+@pytest.fixture
+def broker_down(settings: Any) -> Iterator[None]:
+    """Celery sends to a real Redis address where nothing listens: every `.delay()` fails."""
+    from config.celery import app
+    from tests.stripe_support import free_port
+
+    saved = app.conf.broker_url, app.conf.task_always_eager
+
+    def reset_pools() -> None:
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"
+    app.conf.task_always_eager = False
+    reset_pools()
+    try:
+        yield
+    finally:
+        app.conf.broker_url, app.conf.task_always_eager = saved
+        reset_pools()
