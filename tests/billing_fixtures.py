@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -84,7 +85,9 @@ def billed(account: BillingAccount, stub: StripeStub, **fields: Any) -> BillingA
     """The account paying by card for a live subscription (kept by the stub), active."""
     customer = f"cus_{account.collectivite.slug.replace('-', '_')}"
     subscription = stub.add_subscription(customer=customer)
+    period_end = subscription["items"]["data"][0]["current_period_end"]
     BillingAccount.objects.filter(pk=account.pk).update(
+        current_period_end=datetime.fromtimestamp(period_end, tz=UTC),
         status=BillingAccount.Status.ACTIVE,
         stripe_customer_id=customer,
         stripe_subscription_id=subscription["id"],
