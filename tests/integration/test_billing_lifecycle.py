@@ -13,7 +13,7 @@ from django.test import Client
 
 from billing import gateway, services
 from billing.models import BillingAccount, BillingNotice, Invoice
-from tenants.models import Collectivite
+from tenants.models import AuditEntry, Collectivite
 from tests.billing_fixtures import OPS_EMAIL
 from tests.stripe_support import StripeStub, confirm_setup_as_stripe_js
 
@@ -316,3 +316,46 @@ def test_a_suspended_town_shows_a_status_page_but_admins_can_pay(
     assert admin.get("/")["Location"] == "/administration/abonnement/"
     assert admin.get("/administration/abonnement/").status_code == 200
     assert client_for(town_a).get("/accounts/login/").status_code == 200
+
+
+def test_changing_the_payment_period_moves_the_stripe_subscription_to_the_other_plan(
+    client_for, town_a, admin_a, account_a, stripe_stub
+) -> None:
+    client = client_for(town_a, admin_a)
+    setup_intent = _subscribe_by_card(client, period="monthly")
+    client.post(
+        "/administration/abonnement/confirmer/", {"setup_intent": setup_intent, "token": "t-card-1"}
+    )
+    page = client.get("/administration/abonnement/").content.decode()
+    assert "Payer plutôt à l’année" in page
+
+    response = client.post(
+        "/administration/abonnement/periode/", {"period": "yearly", "token": "t-p"}, follow=True
+    )
+    assert "Votre rythme de paiement est modifié." in response.content.decode()
+    account = _reload(account_a)
+    assert account.period == "yearly"
+    assert account.status == Status.ACTIVE
+    subscription = _stripe_subscription(account)
+    item = subscription["items"]["data"][0]
+    assert item["plan"]["id"] == account.plan.stripe_yearly_plan_id
+    assert item["plan"]["amount"] == 29_000
+    assert [rate["percentage"] for rate in subscription["default_tax_rates"]] == [20.0]
+    # Stripe invoiced the new year (less the unused month), VAT included: our copy has it.
+    yearly = account.invoices.order_by("-created_at", "-pk").first()
+    assert yearly is not None and yearly.tax_cents > 0
+    assert account.invoices.count() == 2
+    entry = AuditEntry.objects.get(action="billing.period_change")
+    assert (entry.actor_id, entry.before["period"], entry.after["period"]) == (
+        admin_a.pk,
+        "monthly",
+        "yearly",
+    )
+    assert entry.after["current_period_end"] == account.current_period_end.isoformat()
+
+    again = client.post(
+        "/administration/abonnement/periode/", {"period": "yearly", "token": "t-p2"}, follow=True
+    )
+    assert "Choisissez l’autre rythme de paiement." in again.content.decode()
+    assert _reload(account_a).period == "yearly"
+    assert AuditEntry.objects.filter(action="billing.period_change").count() == 1
