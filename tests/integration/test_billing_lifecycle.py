@@ -338,6 +338,7 @@ def test_changing_the_payment_period_moves_the_stripe_subscription_to_the_other_
     assert account.status == Status.ACTIVE
     subscription = _stripe_subscription(account)
     item = subscription["items"]["data"][0]
+    assert account.plan is not None and account.current_period_end is not None
     assert item["plan"]["id"] == account.plan.stripe_yearly_plan_id
     assert item["plan"]["amount"] == 29_000
     assert [rate["percentage"] for rate in subscription["default_tax_rates"]] == [20.0]
