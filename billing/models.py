@@ -180,7 +180,7 @@ class StripeEvent(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     # When the sweep may run it (again), if it is still unprocessed then.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)  # what went wrong at the last attempt
+    error = models.TextField(blank=True)  # the last failure (kept once processed, as a record)
 
     objects = StripeEventQuerySet.as_manager()
 
