@@ -63,6 +63,21 @@ def create_plan(*, product_id: str, code: str, period: str, amount_cents: int) -
     return plan.id
 
 
+def create_tax_rate(*, percentage: str, country: str) -> str:
+    """French VAT, added on top of our prices (they are excl. VAT), shown as TVA on invoices."""
+    tax_rate = client().v1.tax_rates.create(
+        {
+            "display_name": "TVA",
+            "description": f"TVA {percentage} %",
+            "percentage": float(percentage),
+            "inclusive": False,
+            "jurisdiction": country,
+        },
+        _options("tax-rate", country, percentage),
+    )
+    return tax_rate.id
+
+
 def create_customer(*, account_id: int, name: str, email: str, metadata: dict[str, str]) -> str:
     customer = client().v1.customers.create(
         {"name": name, "email": email, "metadata": metadata},
@@ -95,6 +110,7 @@ def create_subscription(
     *,
     customer_id: str,
     stripe_plan_id: str,
+    tax_rate_id: str,
     send_invoice: bool,
     metadata: dict[str, str],
     token: str,
@@ -102,6 +118,7 @@ def create_subscription(
     params: Any = {
         "customer": customer_id,
         "items": [{"plan": stripe_plan_id}],
+        "default_tax_rates": [tax_rate_id],
         "metadata": metadata,
     }
     if send_invoice:
@@ -124,6 +141,17 @@ def update_subscription(subscription_id: str, params: Any, token: str) -> dict[s
             subscription_id, params, _options("subscription-update", subscription_id, token)
         )
     )
+
+
+def pause_collection(subscription_id: str, token: str) -> dict[str, Any]:
+    """Stop charging while we offer the service or suspend it: invoices made meanwhile are void."""
+    return update_subscription(
+        subscription_id, {"pause_collection": {"behavior": "void"}}, f"pause-{token}"
+    )
+
+
+def resume_collection(subscription_id: str, token: str) -> dict[str, Any]:
+    return update_subscription(subscription_id, {"pause_collection": ""}, f"resume-{token}")
 
 
 def retrieve_invoice(invoice_id: str) -> dict[str, Any]:

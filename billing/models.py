@@ -5,6 +5,7 @@ All in the public schema. Our database holds the plan state; Stripe is only the 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import models
@@ -133,7 +134,9 @@ class Invoice(models.Model):
     stripe_invoice_id = models.CharField(max_length=255, unique=True)
     number = models.CharField(max_length=100, blank=True)
     status = models.CharField(max_length=20)  # draft, open, paid, void, uncollectible
-    amount_due_cents = models.IntegerField(default=0)
+    amount_due_cents = models.IntegerField(default=0)  # incl. VAT (TTC)
+    subtotal_cents = models.IntegerField(default=0)  # excl. VAT (HT)
+    tax_cents = models.IntegerField(default=0)  # the VAT (TVA)
     amount_paid_cents = models.IntegerField(default=0)
     currency = models.CharField(max_length=3, default="eur")
     hosted_invoice_url = models.URLField(max_length=1000, blank=True)
@@ -148,18 +151,60 @@ class Invoice(models.Model):
         return self.number or self.stripe_invoice_id
 
 
+# An event not applied this long after it arrived needs a look (the ops health page shows them).
+STUCK_AFTER = timedelta(minutes=15)
+
+
+class StripeEventQuerySet(models.QuerySet["StripeEvent"]):
+    def unprocessed(self) -> StripeEventQuerySet:
+        return self.filter(processed_at__isnull=True)
+
+    def due(self, now: datetime) -> StripeEventQuerySet:
+        """Unprocessed events whose next attempt has come (the sweep runs them)."""
+        return self.unprocessed().filter(next_attempt_at__lte=now)
+
+    def stuck(self, now: datetime | None = None) -> StripeEventQuerySet:
+        now = now or timezone.now()
+        return self.unprocessed().filter(received_at__lte=now - STUCK_AFTER)
+
+
 class StripeEvent(models.Model):
-    """Every Stripe event received, stored before any effect: a delivery is processed once."""
+    """Every Stripe event received, stored before any effect. It is done once processed_at is
+    set; until then the sweep (services.stripe_events.sweep) runs it again, with backoff."""
 
     event_id = models.CharField(max_length=255, unique=True)
     type = models.CharField(max_length=100)
     payload = models.JSONField()
     received_at = models.DateTimeField(auto_now_add=True)
     processed_at = models.DateTimeField(null=True, blank=True)
-    error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    # When the sweep may run it (again), if it is still unprocessed then.
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)  # the last failure (kept once processed, as a record)
+
+    objects = StripeEventQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(processed_at__isnull=True),
+                name="stripe_event_unprocessed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
+
+
+class TaxRate(models.Model):
+    """A VAT rate as a Stripe TaxRate, created on Stripe once, on first use, and kept here."""
+
+    percentage = models.DecimalField(max_digits=5, decimal_places=2, unique=True)
+    stripe_tax_rate_id = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return f"TVA {self.percentage} %"
 
 
 class BillingNotice(models.Model):

@@ -24,15 +24,12 @@ def recipients(account: BillingAccount) -> list[str]:
 
 
 def _send_once(account: BillingAccount, key: str, template: str, context: dict[str, object]) -> int:
-    """1 if the email was queued now, 0 if it had already been sent."""
+    """1 if the email is to go now (once the transaction commits), 0 if it already went."""
     try:
         with transaction.atomic():
             BillingNotice.objects.create(account=account, key=key)
     except IntegrityError:
         return 0
-    to = recipients(account)
-    if not to:
-        return 1
     town = account.collectivite
     context = {
         "account": account,
@@ -40,7 +37,13 @@ def _send_once(account: BillingAccount, key: str, template: str, context: dict[s
         "billing_url": town_url(town.slug, "/administration/abonnement/"),
         **context,
     }
-    send_templated(f"billing/email/{template}", context, to)
+
+    def send() -> None:
+        to = recipients(account)
+        if to:
+            send_templated(f"billing/email/{template}", context, to)
+
+    transaction.on_commit(send)
     return 1
 
 

@@ -1,20 +1,22 @@
-"""Billing's background work: Stripe events, and the daily run of trials and overdue invoices."""
+"""Billing's background work: Stripe events, their sweep, and the daily run of trials."""
 
 from __future__ import annotations
 
-import stripe
 from celery import shared_task
 
 from billing import services
 
 
-@shared_task(
-    autoretry_for=(stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError),
-    retry_backoff=10,
-    max_retries=10,
-)
-def process_stripe_event(event_id: str) -> None:
-    services.process_stripe_event(event_id)
+@shared_task
+def process_stripe_event(event_id: str) -> bool:
+    # No Celery retries: a failure is recorded on the event and the sweep tries it again,
+    # with backoff (one mechanism, whose attempts are counted in the database).
+    return services.process_stripe_event(event_id)
+
+
+@shared_task
+def sweep_stripe_events() -> dict[str, int]:
+    return services.sweep()
 
 
 @shared_task

@@ -74,8 +74,10 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _overview(request, account, form, status=400)
     data = form.cleaned_data
-    services.save_buyer_details(
+    user = request.user
+    account = services.save_buyer_details(
         account,
+        acting_user=user,
         **{
             k: data[k]
             for k in ("billing_email", "siret", "chorus_service_code", "purchase_order_number")
@@ -83,7 +85,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
     )
     try:
         if data["method"] == PaymentMethod.INVOICE:
-            services.subscribe_by_invoice(account, period=data["period"], token=data["token"])
+            services.subscribe_by_invoice(
+                account, period=data["period"], token=data["token"], acting_user=user
+            )
             messages.success(
                 request,
                 _("Subscribed. The first invoice is sent to %(email)s, payable in 30 days.")
@@ -91,11 +95,18 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             )
             return redirect("billing:overview")
         client_secret = services.start_payment_setup(
-            account, period=data["period"], method=data["method"], token=data["token"]
+            account,
+            period=data["period"],
+            method=data["method"],
+            token=data["token"],
+            acting_user=user,
         )
     except services.BillingError as error:
         form.add_error(None, str(error))
         return _overview(request, account, form, status=400)
+    account = _account(request)  # with the plan the setup chose
+    price_cents = account.plan.price_cents(data["period"]) if account.plan else 0
+    price_incl_vat_cents = account.plan.price_incl_vat_cents(data["period"]) if account.plan else 0
     return render(
         request,
         "billing/payment.html",
@@ -106,7 +117,9 @@ def subscribe(request: HttpRequest) -> HttpResponse:
             "token": data["token"],
             "stripe_js_url": settings.STRIPE_JS_URL,
             "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
-            "price_cents": account.plan.price_incl_vat_cents(data["period"]) if account.plan else 0,
+            "price_cents": price_incl_vat_cents,
+            "price_excl_vat_cents": price_cents,
+            "vat_cents": price_incl_vat_cents - price_cents,
             "period": data["period"],
         },
     )
@@ -125,6 +138,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
             account,
             setup_intent_id=form.cleaned_data["setup_intent"],
             token=form.cleaned_data["token"],
+            acting_user=request.user,
         )
     except services.BillingError as error:
         messages.error(request, str(error))
@@ -140,13 +154,16 @@ def _subscription_change(request: HttpRequest, change: str) -> HttpResponse:
         messages.error(request, _("Please try again."))
         return redirect("billing:overview")
     token = form.cleaned_data["token"]
+    user = request.user
     try:
         if change == "period":
-            services.change_period(account, period=form.cleaned_data["period"], token=token)
+            services.change_period(
+                account, period=form.cleaned_data["period"], token=token, acting_user=user
+            )
             messages.success(request, _("Your payment period is changed."))
         else:
             cancel = change == "cancel"
-            services.set_cancel_at_period_end(account, cancel=cancel, token=token)
+            services.set_cancel_at_period_end(account, cancel=cancel, token=token, acting_user=user)
             messages.success(
                 request,
                 _("Your subscription will end at the end of the paid period.")

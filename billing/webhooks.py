@@ -1,4 +1,7 @@
-"""The Stripe webhook endpoint (root domain only): verify, store once, acknowledge."""
+"""The Stripe webhook endpoint (root domain only): verify, store once, queue, acknowledge.
+
+An event is acknowledged once stored: from then on it is applied, by its task or by the sweep.
+"""
 
 from __future__ import annotations
 

@@ -307,6 +307,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "billing.tasks.run_daily_billing",
         "schedule": crontab(hour=6, minute=30),
     },
+    # Stripe events not applied yet (their task lost or failed) are run again, with backoff.
+    "billing-stripe-events-sweep": {
+        "task": "billing.tasks.sweep_stripe_events",
+        "schedule": 60.0,
+        "options": {"expires": 55},  # a sweep still waiting when the next one is due is dropped
+    },
 }
 
 # --- Billing (Stripe is the payment rail; our database holds the plan state) ---------------

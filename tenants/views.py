@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.apps import apps
 from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -16,8 +17,14 @@ def healthz(request: HttpRequest) -> JsonResponse:
     checks = {"database": _check_database(), "redis": _check_redis()}
     checks["migrations"] = _check_migrations() if checks["database"] == "ok" else "unknown"
     healthy = all(value == "ok" for value in checks.values())
+    figures: dict[str, object] = {}
+    if checks["migrations"] == "ok":  # figures apps report (billing: Stripe events not applied)
+        for app in apps.get_app_configs():
+            if hasattr(app, "health_report"):
+                figures.update(app.health_report())
     return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+        {"status": "ok" if healthy else "error", **checks, **figures},
+        status=200 if healthy else 503,
     )
 
 

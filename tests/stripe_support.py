@@ -2,11 +2,19 @@
 
 Which is which:
 - localstripe (a real, stateful fake Stripe server on loopback) answers customers, products,
-  plans, setup intents, card subscriptions and their invoices, exactly as the SDK calls them.
-- `StripeStub`, at the SDK's HTTP client boundary, answers what localstripe lacks: subscriptions
-  with `collection_method=send_invoice` (pay by invoice), and invoices we script (a renewal
-  whose payment fails, then is paid). Its payloads follow Stripe's documented objects; every
-  other request goes on to localstripe untouched.
+  plans, tax rates, setup intents, card subscriptions (with their default tax rates) and their
+  invoices, exactly as the SDK calls them.
+- `StripeStub`, at the SDK's HTTP client boundary, answers what localstripe lacks, with payloads
+  following Stripe's documented objects; every other request goes on to localstripe untouched:
+  - subscriptions with `collection_method=send_invoice` (pay by invoice), whose first invoice
+    carries the subscription's default tax rate (subtotal, tax, total as Stripe computes them);
+  - `pause_collection` on any subscription (localstripe refuses the parameter): the stub keeps
+    it, strips it from the request it forwards, and adds it to every subscription it returns;
+  - `proration_behavior` on a subscription update (localstripe only knows the legacy `prorate`
+    and prorates anyway): stripped before forwarding;
+  - invoices we script (a renewal whose payment fails, then is paid);
+  - failures we script (`fail_next`): Stripe's 500 `api_error`, sent with
+    `Stripe-Should-Retry: false` so that the SDK gives up at once.
 - Webhook events are built here and signed with Stripe's real scheme
   (`Stripe-Signature: t=<ts>,v1=HMAC-SHA256(secret, "<ts>.<payload>")`), so the view verifies
   them with the production code path.
@@ -21,11 +29,12 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections import defaultdict
 from typing import Any
-from urllib.parse import parse_qs, urlparse
+from urllib.parse import parse_qsl, urlencode, urlparse
 
 import stripe
 
@@ -65,6 +74,15 @@ def _stripe_id(prefix: str) -> str:
     return f"{prefix}_stub{next(_ids):06d}"
 
 
+class Gate:
+    """Holds one scripted call until the test lets it go (to order concurrent work)."""
+
+    def __init__(self, method: str, path_prefix: str) -> None:
+        self.method, self.path_prefix = method, path_prefix
+        self.reached = threading.Event()
+        self.release = threading.Event()
+
+
 class StripeStub(stripe.RequestsClient):
     """Answers the calls localstripe lacks, forwards the rest to it."""
 
@@ -72,6 +90,10 @@ class StripeStub(stripe.RequestsClient):
         super().__init__()
         self.objects: dict[str, dict[str, Any]] = {}
         self.invoices_by_customer: dict[str, list[str]] = defaultdict(list)
+        self.paused: dict[str, dict[str, Any] | None] = {}  # subscription id -> pause_collection
+        self.failures: list[tuple[str, str, int]] = []  # (method, path prefix, times left)
+        self.calls: list[tuple[str, str, dict[str, str]]] = []  # every call, as sent
+        self.gates: list[Gate] = []
 
     # -- scripting helpers for tests --------------------------------------------------------
     def add_invoice(
@@ -83,17 +105,23 @@ class StripeStub(stripe.RequestsClient):
         status: str,
         due_date: int | None = None,
         attempted: bool = True,
+        tax: int = 0,
     ) -> dict[str, Any]:
+        """An invoice of `amount` excl. tax plus `tax` (its total is their sum)."""
         invoice_id = _stripe_id("in")
+        total = amount + tax
         invoice = {
             "id": invoice_id,
             "object": "invoice",
             "customer": customer,
             "subscription": subscription,
             "status": status,
-            "amount_due": amount,
-            "amount_paid": amount if status == "paid" else 0,
-            "amount_remaining": 0 if status == "paid" else amount,
+            "subtotal": amount,
+            "total_excluding_tax": amount,
+            "total": total,
+            "amount_due": total,
+            "amount_paid": total if status == "paid" else 0,
+            "amount_remaining": 0 if status == "paid" else total,
             "currency": "eur",
             "number": f"PLAC-{next(_ids):04d}",
             "attempted": attempted,
@@ -108,7 +136,52 @@ class StripeStub(stripe.RequestsClient):
         return invoice
 
     def set_status(self, object_id: str, **changes: Any) -> None:
-        self.objects[object_id].update(changes)
+        obj = self.objects[object_id]
+        obj.update(changes)
+        if obj["object"] == "invoice" and "status" in changes and "amount_paid" not in changes:
+            paid = changes["status"] == "paid"
+            obj["amount_paid"] = obj["amount_due"] if paid else 0
+            obj["amount_remaining"] = 0 if paid else obj["amount_due"]
+
+    def add_subscription(
+        self, *, customer: str, status: str = "active", cancel_at_period_end: bool = False
+    ) -> dict[str, Any]:
+        """A card subscription as Stripe returns it, kept here (not on localstripe)."""
+        now = int(time.time())
+        subscription_id = _stripe_id("sub")
+        subscription = {
+            "id": subscription_id,
+            "object": "subscription",
+            "customer": customer,
+            "status": status,
+            "collection_method": "charge_automatically",
+            "cancel_at_period_end": cancel_at_period_end,
+            "created": now,
+            "items": {
+                "object": "list",
+                "data": [
+                    {
+                        "id": _stripe_id("si"),
+                        "object": "subscription_item",
+                        "current_period_start": now,
+                        "current_period_end": now + 30 * 86400,
+                    }
+                ],
+            },
+            "metadata": {},
+        }
+        self.objects[subscription_id] = subscription
+        return subscription
+
+    def hold(self, method: str, path_prefix: str) -> Gate:
+        """The next such call waits (`gate.reached` is set) until `gate.release` is set."""
+        gate = Gate(method, path_prefix)
+        self.gates.append(gate)
+        return gate
+
+    def fail_next(self, method: str, path_prefix: str, times: int = 1) -> None:
+        """The next `times` calls to a path starting with `path_prefix` fail as Stripe's 500."""
+        self.failures.append((method, path_prefix, times))
 
     # -- the HTTP client boundary -----------------------------------------------------------
     def request(
@@ -116,38 +189,113 @@ class StripeStub(stripe.RequestsClient):
     ) -> Any:
         parsed = urlparse(url)
         parts = parsed.path.strip("/").split("/")
-        form = {k: v[-1] for k, v in parse_qs(post_data or "").items()}
+        pairs = parse_qsl(post_data or "", keep_blank_values=True)
+        form = dict(pairs)
+        self.calls.append((method, parsed.path, form))
+        for gate in list(self.gates):
+            if gate.method == method and parsed.path.startswith(gate.path_prefix):
+                self.gates.remove(gate)
+                gate.reached.set()
+                assert gate.release.wait(timeout=30), "the test never released the gate"
+        failure = self._scripted_failure(method, parsed.path)
+        if failure is not None:
+            return failure
         if (
             method == "post"
             and parsed.path == "/v1/subscriptions"
             and (form.get("collection_method") == "send_invoice")
         ):
-            return self._reply(self._create_invoiced_subscription(form))
+            return self._reply(self._create_invoiced_subscription(form, headers))
         if len(parts) == 3 and parts[2] in self.objects:
             obj = self.objects[parts[2]]
             if method == "post":
-                for key in ("cancel_at_period_end",):
-                    if key in form:
-                        obj[key] = form[key] == "true"
-            return self._reply(obj)
+                if "cancel_at_period_end" in form:
+                    obj["cancel_at_period_end"] = form["cancel_at_period_end"] == "true"
+                self._take_pause(obj["id"], form)
+            return self._reply(self._with_pause(obj))
         if method == "get" and parsed.path == "/v1/invoices":
-            customer = parse_qs(parsed.query).get("customer", [""])[0]
+            customer = dict(parse_qsl(parsed.query)).get("customer", "")
             if customer in self.invoices_by_customer:
                 data = [self.objects[i] for i in self.invoices_by_customer[customer]]
                 return self._reply(
                     {"object": "list", "data": data, "has_more": False, "url": "/v1/invoices"}
                 )
+        if len(parts) == 3 and parts[1] == "subscriptions":
+            return self._localstripe_subscription(method, url, headers, parts[2], pairs, **kwargs)
         return super().request(method, url, headers, post_data, **kwargs)
+
+    def _localstripe_subscription(
+        self,
+        method: str,
+        url: str,
+        headers: Any,
+        subscription_id: str,
+        pairs: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> Any:
+        """A subscription localstripe keeps: forward what it knows, add what it lacks."""
+        if method == "post":
+            self._take_pause(subscription_id, dict(pairs))
+            kept = [
+                (key, value)
+                for key, value in pairs
+                if not key.startswith("pause_collection") and key != "proration_behavior"
+            ]
+            if not kept:  # nothing left for localstripe to change: read it back
+                method, kept = "get", []
+            body, status, reply_headers = super().request(
+                method, url, headers, urlencode(kept) if method == "post" else None, **kwargs
+            )
+        else:
+            body, status, reply_headers = super().request(method, url, headers, None, **kwargs)
+        if status != 200:
+            return body, status, reply_headers
+        return json.dumps(self._with_pause(json.loads(body))), status, reply_headers
+
+    def _take_pause(self, subscription_id: str, form: dict[str, str]) -> None:
+        if form.get("pause_collection") == "":  # Stripe's way to unset a parameter
+            self.paused[subscription_id] = None
+        elif "pause_collection[behavior]" in form:
+            self.paused[subscription_id] = {
+                "behavior": form["pause_collection[behavior]"],
+                "resumes_at": None,
+            }
+
+    def _with_pause(self, obj: dict[str, Any]) -> dict[str, Any]:
+        if obj.get("object") == "subscription":
+            return {**obj, "pause_collection": self.paused.get(obj["id"])}
+        return obj
+
+    def _scripted_failure(self, method: str, path: str) -> Any:
+        for index, (fail_method, prefix, times) in enumerate(self.failures):
+            if fail_method == method and path.startswith(prefix) and times > 0:
+                self.failures[index] = (fail_method, prefix, times - 1)
+                error = {"type": "api_error", "message": "Stripe is having trouble (scripted)."}
+                headers = {"request-id": "req_stub_failure", "stripe-should-retry": "false"}
+                return json.dumps({"error": error}), 500, headers
+        return None
 
     @staticmethod
     def _reply(body: dict[str, Any]) -> tuple[str, int, dict[str, str]]:
         return json.dumps(body), 200, {"request-id": "req_stub"}
 
-    def _create_invoiced_subscription(self, form: dict[str, str]) -> dict[str, Any]:
+    def _localstripe_get(self, path: str, headers: Any) -> dict[str, Any]:
+        base = stripe_api_base()
+        body, status, _headers = super().request("get", f"{base}{path}", headers, None)
+        assert status == 200, body
+        return dict(json.loads(body))
+
+    def _create_invoiced_subscription(self, form: dict[str, str], headers: Any) -> dict[str, Any]:
         now = int(time.time())
         subscription_id = _stripe_id("sub")
         days = int(form.get("days_until_due", "30"))
-        period_end = now + 365 * 86400
+        plan = self._localstripe_get(f"/v1/plans/{form['items[0][plan]']}", headers)
+        tax_rates = [
+            self._localstripe_get(f"/v1/tax_rates/{value}", headers)
+            for key, value in form.items()
+            if key.startswith("default_tax_rates[")
+        ]
+        period_end = now + (365 if plan["interval"] == "year" else 30) * 86400
         subscription = {
             "id": subscription_id,
             "object": "subscription",
@@ -156,6 +304,7 @@ class StripeStub(stripe.RequestsClient):
             "collection_method": "send_invoice",
             "days_until_due": days,
             "cancel_at_period_end": False,
+            "default_tax_rates": tax_rates,
             "created": now,
             "items": {
                 "object": "list",
@@ -163,7 +312,7 @@ class StripeStub(stripe.RequestsClient):
                     {
                         "id": _stripe_id("si"),
                         "object": "subscription_item",
-                        "plan": {"id": form.get("items[0][plan]", "")},
+                        "plan": plan,
                         "current_period_start": now,
                         "current_period_end": period_end,
                     }
@@ -172,15 +321,24 @@ class StripeStub(stripe.RequestsClient):
             "metadata": {},
         }
         self.objects[subscription_id] = subscription
+        amount = int(plan["amount"])
+        tax = sum(round(amount * float(rate["percentage"]) / 100) for rate in tax_rates)
         self.add_invoice(
             customer=form["customer"],
             subscription=subscription_id,
-            amount=0,
+            amount=amount,
+            tax=tax,
             status="open",
             due_date=now + days * 86400,
             attempted=False,
         )
         return subscription
+
+
+def stripe_api_base() -> str:
+    from django.conf import settings
+
+    return str(settings.STRIPE_API_BASE)
 
 
 def signed_event(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.conf import settings
@@ -12,8 +13,8 @@ from django_tenants.utils import schema_context
 from accounts.factories import TEST_PASSWORD
 from accounts.models import User
 from accounts.services import create_member
-from billing import services
 from billing.models import BillingAccount, BillingNotice, Invoice, StripeEvent
+from tenants.models import Collectivite
 from tests.browser.conftest import LiveServer, assert_accessible, log_in
 from tests.conftest import TOWNS
 
@@ -44,12 +45,34 @@ def committed_admin_a(django_db_blocker: Any) -> Iterator[User]:
         StripeEvent.objects.all().delete()
         BillingNotice.objects.filter(account=account).delete()
         Invoice.objects.filter(account=account).delete()
-        account.refresh_from_db()
-        for field, value in saved.items():
-            setattr(account, field, value)
-        account.stripe_subscription_id = ""
-        account.period = account.payment_method = ""
-        services._set_status(account, BillingAccount.Status.TRIALING)
+        BillingAccount.objects.filter(pk=account.pk).update(
+            **saved,
+            stripe_subscription_id="",
+            period="",
+            payment_method="",
+            status=BillingAccount.Status.TRIALING,
+        )
+        account.collectivite.site_access = Collectivite.Access.FULL
+        account.collectivite.save(update_fields=["site_access"])
+
+
+CONFIRM_PATH = "/administration/abonnement/confirmer/"
+IBAN = "FR14 2004 1010 0505 0001 3M02 606"
+
+
+def _posted_to_placette(request: Any) -> bool:
+    return request.method == "POST" and urlparse(request.url).path == CONFIRM_PATH
+
+
+def _assert_only_the_setup_intent_is_posted(request: Any, *secrets: str) -> None:
+    """What the payment form sends to our server: the SetupIntent's id, never the details."""
+    body = request.post_data or ""
+    fields = parse_qs(body, keep_blank_values=True)
+    assert sorted(fields) == ["csrfmiddlewaretoken", "setup_intent", "token"], body
+    assert fields["setup_intent"][0].startswith("seti_")
+    for secret in secrets:
+        assert secret not in body
+        assert secret.replace(" ", "") not in body
 
 
 def test_a_town_admin_subscribes_by_card(
@@ -76,7 +99,9 @@ def test_a_town_admin_subscribes_by_card(
     card.locator("input[placeholder=cvc]").fill("123")
     card.locator("input[placeholder=postal_code]").fill("78450")
     assert_accessible(page, exclude=("#card-element",))
-    page.get_by_role("button", name="Souscrire").click()
+    with page.expect_request(_posted_to_placette) as posted:
+        page.get_by_role("button", name="Souscrire").click()
+    _assert_only_the_setup_intent_is_posted(posted.value, "4242424242424242", "4242")
 
     page.wait_for_url("**/administration/abonnement/")
     assert "Merci : votre abonnement est actif." in page.locator("main").inner_text()
@@ -86,3 +111,35 @@ def test_a_town_admin_subscribes_by_card(
 
     page.goto(live_server_any_host.url(host))
     assert page.locator(".banner").count() == 0
+
+
+def test_a_town_admin_subscribes_by_sepa_debit_and_the_iban_goes_to_stripe_only(
+    live_server_any_host: LiveServer, page: Any, committed_admin_a: User, stripe_stub: Any
+) -> None:
+    host = f"{TOWNS['a']['slug']}.{settings.ROOT_DOMAIN}"
+    log_in(page, live_server_any_host, host, ADMIN_EMAIL, TEST_PASSWORD)
+    page.goto(live_server_any_host.url(host, "/administration/abonnement/"))
+    page.get_by_label("Annuel", exact=False).check()
+    page.get_by_label("Prélèvement SEPA").check()
+    page.get_by_role("button", name="Continuer").click()
+    page.wait_for_url("**/administration/abonnement/souscrire/")
+    page.get_by_label("IBAN du compte à prélever").fill(IBAN)
+    assert_accessible(page)
+
+    to_stripe: list[str] = []
+    page.on(
+        "request",
+        lambda request: (
+            to_stripe.append(request.post_data or "") if "/setup_intents/" in request.url else None
+        ),
+    )
+    with page.expect_request(_posted_to_placette) as posted:
+        page.get_by_role("button", name="Souscrire").click()
+    _assert_only_the_setup_intent_is_posted(posted.value, IBAN, "3M02606")
+    assert any(IBAN.replace(" ", "") in body for body in to_stripe)  # Stripe.js took it
+
+    page.wait_for_url("**/administration/abonnement/")
+    assert "Merci : votre abonnement est actif." in page.locator("main").inner_text()
+    assert page.get_by_test_id("billing-status").inner_text() == "Actif"
+    account = BillingAccount.objects.get(collectivite__slug=TOWNS["a"]["slug"])
+    assert account.payment_method == "sepa_debit"

@@ -11,9 +11,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.test import Client
 
-from billing import services
+from billing import gateway, services
 from billing.models import BillingAccount, BillingNotice, Invoice
-from tenants.models import Collectivite
+from tenants.models import AuditEntry, Collectivite
+from tests.billing_fixtures import OPS_EMAIL
 from tests.stripe_support import StripeStub, confirm_setup_as_stripe_js
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +23,10 @@ Status = BillingAccount.Status
 
 def _reload(account: BillingAccount) -> BillingAccount:
     return BillingAccount.objects.select_related("collectivite").get(pk=account.pk)
+
+
+def _stripe_subscription(account: BillingAccount) -> dict[str, Any]:
+    return gateway.retrieve_subscription(account.stripe_subscription_id)
 
 
 def _subscribe_by_card(client: Client, period: str = "yearly") -> str:
@@ -231,15 +236,22 @@ def test_cancel_at_period_end_then_the_subscription_ends(
     account = _reload(account_a)
     assert account.cancel_at_period_end is True
     assert account.status == Status.ACTIVE
-    assert "Reprendre" not in client.get("/administration/abonnement/").content.decode() or True
+    assert _stripe_subscription(account)["cancel_at_period_end"] is True
+    page = client.get("/administration/abonnement/").content.decode()
+    assert "Reprendre mon abonnement" in page
+    assert "Résilier à la fin de la période payée" not in page
+    assert "se termine le" in page
 
     client.post("/administration/abonnement/reprendre/", {"token": "t-resume"})
     assert _reload(account_a).cancel_at_period_end is False
+    assert _stripe_subscription(account)["cancel_at_period_end"] is False
+    page = client.get("/administration/abonnement/").content.decode()
+    assert "Résilier à la fin de la période payée" in page
+    assert "Reprendre mon abonnement" not in page
     client.post("/administration/abonnement/resilier/", {"token": "t-cancel-2"})
+    assert _reload(account_a).cancel_at_period_end is True
 
     # The period ends: Stripe cancels the subscription and tells us.
-    from billing import gateway
-
     gateway.client().v1.subscriptions.cancel(account.stripe_subscription_id)
     with django_capture_on_commit_callbacks(execute=True):
         post_webhook("customer.subscription.deleted", {"id": account.stripe_subscription_id})
@@ -248,13 +260,15 @@ def test_cancel_at_period_end_then_the_subscription_ends(
     assert account.collectivite.site_access == Collectivite.Access.READ_ONLY
 
 
-def test_ops_extend_a_trial_even_after_it_ended(account_a, time_machine) -> None:
+def test_ops_extend_a_trial_even_after_it_ended(account_a, time_machine, ops_staff) -> None:
     assert account_a.trial_ends_at is not None
     time_machine.move_to(account_a.trial_ends_at + timedelta(days=2))
     services.run_daily()
     assert _reload(account_a).status == Status.READ_ONLY
 
-    call_command("extend_trial", "--tenant", account_a.collectivite.slug, "--days", "30")
+    call_command(
+        "extend_trial", "--tenant", account_a.collectivite.slug, "--days", "30", "--by", OPS_EMAIL
+    )
     account = _reload(account_a)
     assert account.status == Status.TRIALING
     assert account.collectivite.site_access == Collectivite.Access.FULL
@@ -270,8 +284,11 @@ def test_a_sponsored_town_keeps_full_access_and_is_never_billed(
     account_a,
     time_machine,
     stripe_stub: Any,
+    ops_staff,
 ) -> None:
-    call_command("sponsor", "--tenant", "town-a", "--reason", "Partenariat départemental")
+    call_command(
+        "sponsor", "--tenant", "town-a", "--reason", "Partenariat départemental", "--by", OPS_EMAIL
+    )
     assert account_a.trial_ends_at is not None
     time_machine.move_to(account_a.trial_ends_at + timedelta(days=10))
     services.run_daily()
@@ -299,3 +316,47 @@ def test_a_suspended_town_shows_a_status_page_but_admins_can_pay(
     assert admin.get("/")["Location"] == "/administration/abonnement/"
     assert admin.get("/administration/abonnement/").status_code == 200
     assert client_for(town_a).get("/accounts/login/").status_code == 200
+
+
+def test_changing_the_payment_period_moves_the_stripe_subscription_to_the_other_plan(
+    client_for, town_a, admin_a, account_a, stripe_stub
+) -> None:
+    client = client_for(town_a, admin_a)
+    setup_intent = _subscribe_by_card(client, period="monthly")
+    client.post(
+        "/administration/abonnement/confirmer/", {"setup_intent": setup_intent, "token": "t-card-1"}
+    )
+    page = client.get("/administration/abonnement/").content.decode()
+    assert "Payer plutôt à l’année" in page
+
+    response = client.post(
+        "/administration/abonnement/periode/", {"period": "yearly", "token": "t-p"}, follow=True
+    )
+    assert "Votre rythme de paiement est modifié." in response.content.decode()
+    account = _reload(account_a)
+    assert account.period == "yearly"
+    assert account.status == Status.ACTIVE
+    subscription = _stripe_subscription(account)
+    item = subscription["items"]["data"][0]
+    assert account.plan is not None and account.current_period_end is not None
+    assert item["plan"]["id"] == account.plan.stripe_yearly_plan_id
+    assert item["plan"]["amount"] == 29_000
+    assert [rate["percentage"] for rate in subscription["default_tax_rates"]] == [20.0]
+    # Stripe invoiced the new year (less the unused month), VAT included: our copy has it.
+    yearly = account.invoices.order_by("-created_at", "-pk").first()
+    assert yearly is not None and yearly.tax_cents > 0
+    assert account.invoices.count() == 2
+    entry = AuditEntry.objects.get(action="billing.period_change")
+    assert (entry.actor_id, entry.before["period"], entry.after["period"]) == (
+        admin_a.pk,
+        "monthly",
+        "yearly",
+    )
+    assert entry.after["current_period_end"] == account.current_period_end.isoformat()
+
+    again = client.post(
+        "/administration/abonnement/periode/", {"period": "yearly", "token": "t-p2"}, follow=True
+    )
+    assert "Choisissez l’autre rythme de paiement." in again.content.decode()
+    assert _reload(account_a).period == "yearly"
+    assert AuditEntry.objects.filter(action="billing.period_change").count() == 1

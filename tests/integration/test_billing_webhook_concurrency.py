@@ -16,8 +16,8 @@ from django.core import mail
 from django.db import connections
 from django.test import Client
 
-from billing.models import BillingAccount, BillingNotice, Invoice, StripeEvent
-from tests.billing_fixtures import WEBHOOK_SECRET
+from billing.models import BillingAccount, BillingNotice, StripeEvent
+from tests.billing_fixtures import WEBHOOK_SECRET, forget_committed_billing
 from tests.conftest import TOWNS
 from tests.stripe_support import StripeStub, signed_event
 
@@ -28,7 +28,6 @@ DELIVERIES = 10
 def committed_billed_town_a(django_db_setup: None, django_db_blocker: Any) -> Iterator[Any]:
     with django_db_blocker.unblock():
         account = BillingAccount.objects.get(collectivite__slug=TOWNS["a"]["slug"])
-        saved = (account.status, account.stripe_customer_id, account.stripe_subscription_id)
         account.billing_email = "finances@town-a.example"  # the email goes there
         account.status = BillingAccount.Status.ACTIVE
         account.stripe_customer_id = "cus_concurrent"
@@ -37,14 +36,7 @@ def committed_billed_town_a(django_db_setup: None, django_db_blocker: Any) -> It
         try:
             yield account
         finally:
-            StripeEvent.objects.all().delete()
-            BillingNotice.objects.filter(account=account).delete()
-            Invoice.objects.filter(account=account).delete()
-            account.refresh_from_db()
-            account.status, account.stripe_customer_id, account.stripe_subscription_id = saved
-            account.overdue_since = None
-            account.billing_email = ""
-            account.save()
+            forget_committed_billing(account)
 
 
 def test_ten_concurrent_deliveries_have_exactly_one_effect(

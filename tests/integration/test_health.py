@@ -17,6 +17,7 @@ def test_healthz_answers_200_with_each_check(public_client: Client) -> None:
         "database": "ok",
         "redis": "ok",
         "migrations": "ok",
+        "stripe_events_stuck": 0,
     }
 
 

@@ -77,14 +77,14 @@ def test_a_setup_intent_of_town_a_is_refused_to_town_b(
     assert account_a.stripe_subscription_id == ""
 
 
-def test_ops_commands_change_only_the_named_town(account_a, account_b) -> None:
+def test_ops_commands_change_only_the_named_town(account_a, account_b, ops_staff) -> None:
     from django.core.management import call_command
 
-    call_command("sponsor", "--tenant", "town-b", "--reason", "Crise")
+    call_command("sponsor", "--tenant", "town-b", "--reason", "Crise", "--by", ops_staff.email)
     account_a.refresh_from_db()
     account_b.refresh_from_db()
     assert account_b.status == BillingAccount.Status.SPONSORED
     assert account_a.status == BillingAccount.Status.TRIALING
-    call_command("sponsor", "--tenant", "town-b", "--end")
+    call_command("sponsor", "--tenant", "town-b", "--end", "--by", ops_staff.email)
     account_b.refresh_from_db()
     assert account_b.status == BillingAccount.Status.TRIALING

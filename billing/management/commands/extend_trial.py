@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from billing import services
+from billing.management.ops_args import add_actor_argument, get_actor
 from billing.models import BillingAccount
 from tenants.management.tenant_args import add_tenant_argument, get_tenant
 
@@ -14,15 +15,20 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_tenant_argument(parser)
+        add_actor_argument(parser)
         parser.add_argument("--days", type=int, required=True)
+        parser.add_argument("--reason", default="", help="Why (kept in the audit log).")
 
     def handle(self, *args: Any, **options: Any) -> None:
         tenant = get_tenant(options)
+        actor = get_actor(options)
         account = BillingAccount.objects.filter(collectivite=tenant).first()
         if account is None:
             raise CommandError(f"{tenant} has no billing account (no trial was started).")
         try:
-            account = services.extend_trial(account, days=options["days"])
+            account = services.extend_trial(
+                account, days=options["days"], acting_user=actor, reason=options["reason"]
+            )
         except services.BillingError as error:
             raise CommandError(str(error)) from None
         assert account.trial_ends_at is not None

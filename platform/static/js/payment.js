@@ -1,5 +1,6 @@
-// Collect a card or an IBAN with Stripe.js (the details never reach our server), then post the
-// confirmed SetupIntent's id to Placette, which starts the subscription.
+// Collect a card or an IBAN with Stripe.js, then post only the confirmed SetupIntent's id to
+// Placette, which starts the subscription. The card fields are Stripe's own; the IBAN field has
+// no name and is emptied before the form goes: neither ever reaches our server.
 (function () {
   "use strict";
   var form = document.getElementById("payment-form");
@@ -8,14 +9,15 @@
   var method = form.dataset.method;
   var errors = document.getElementById("payment-errors");
   var button = document.getElementById("payment-submit");
+  var iban = document.getElementById("iban");
   var card = null;
   if (method === "card") {
     card = stripe.elements().create("card");
     card.mount("#card-element");
   }
   form.addEventListener("submit", async function (event) {
-    if (form.elements.setup_intent.value) { return; }
     event.preventDefault();
+    if (form.elements.setup_intent.value) { return; }
     errors.textContent = "";
     button.disabled = true;
     var details = { name: form.dataset.holder, email: form.dataset.email || undefined };
@@ -23,14 +25,15 @@
       ? await stripe.confirmCardSetup(form.dataset.clientSecret,
           { payment_method: { card: card, billing_details: details } })
       : await stripe.confirmSepaDebitSetup(form.dataset.clientSecret,
-          { payment_method: { sepa_debit: { iban: form.elements.iban_display.value.replace(/\s/g, "") },
+          { payment_method: { sepa_debit: { iban: iban.value.replace(/\s/g, "") },
                               billing_details: details } });
     if (result.error) {
       errors.textContent = result.error.message || "Le paiement n’a pas pu être vérifié. Réessayez.";
       button.disabled = false;
       return;
     }
+    if (iban) { iban.value = ""; }
     form.elements.setup_intent.value = result.setupIntent.id;
-    form.submit();
+    form.submit();  // posts the named fields only: the CSRF token, our token, the SetupIntent id
   });
 })();
