@@ -51,6 +51,18 @@ ACTIONS: dict[str, Promise] = {
     "billing.sponsor": gettext_lazy("Subscription offered by Placette"),
     "billing.suspend": gettext_lazy("Site suspended"),
     "billing.reinstate": gettext_lazy("Site reinstated"),
+    "billing.customer_created": gettext_lazy("Billing account opened with the payment service"),
+    "billing.payment_setup": gettext_lazy("Payment method being set up"),
+    "billing.subscribe": gettext_lazy("Subscribed"),
+    "billing.cancel": gettext_lazy("Subscription cancelled at the end of the period"),
+    "billing.resume": gettext_lazy("Subscription cancellation withdrawn"),
+    "billing.period_change": gettext_lazy("Payment period changed"),
+    "billing.buyer_details": gettext_lazy("Billing details changed"),
+    "billing.stripe_invoice": gettext_lazy("Invoice updated by the payment service"),
+    "billing.stripe_subscription": gettext_lazy("Subscription updated by the payment service"),
+    "billing.trial_ended": gettext_lazy("Free trial ended"),
+    "billing.overdue": gettext_lazy("Payment overdue"),
+    "billing.read_only": gettext_lazy("Site made read only for an unpaid invoice"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).

@@ -1,0 +1,31 @@
+"""Every action code the code writes to the audit log has a French label on the town's page."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from townsite.setup.audit_labels import ACTIONS, KINDS
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("accounts", "billing", "onboarding", "townsite", "mutual_aid", "participation")
+
+
+def _codes_in_source() -> set[str]:
+    prefixes = "|".join(
+        re.escape(prefix.rstrip(".")) for _label, group in KINDS.values() for prefix in group
+    )
+    literal = re.compile(rf'"((?:{prefixes})\.[a-z_]+)"')
+    return {
+        code
+        for app in APPS
+        for path in (ROOT / app).rglob("*.py")
+        if "migrations" not in path.parts and path.name != "audit_labels.py"
+        for code in literal.findall(path.read_text())
+    }
+
+
+def test_every_action_written_has_a_label() -> None:
+    codes = _codes_in_source()
+    assert {"billing.cancel", "member.role_change", "collectivite.created"} <= codes
+    assert sorted(codes - set(ACTIONS)) == []
