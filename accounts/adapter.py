@@ -96,3 +96,9 @@ class AccountAdapter(DefaultAccountAdapter):
         if not ip:
             raise PermissionDenied("Unable to determine client IP address")
         return ip
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        # allauth keys an account's failed logins on the request's Host, port included: each
+        # new port would open a fresh count. The schema is the site, whatever the Host says.
+        login = str(credentials.get("email", credentials.get("username", ""))).lower()
+        return f"{schema.current_schema()}:{login}"

@@ -149,3 +149,21 @@ def test_login_failures_on_town_a_leave_town_b_open(
     _fail_logins(Client(HTTP_HOST=town_a.primary_host, **behind), 10)
     assert _login_refused(Client(HTTP_HOST=town_a.primary_host, **behind))
     assert not _login_refused(Client(HTTP_HOST=town_b.primary_host, **behind))
+
+
+def test_an_accounts_failed_logins_count_whatever_port_the_host_names(
+    settings, town_a: Collectivite
+) -> None:
+    """allauth's per-account limit (5 failures in 5 minutes) must not restart with each port."""
+    settings.TRUSTED_PROXY_COUNT = 1
+    target = {"login": "victim@example.org", "password": "wrong"}
+    for number in range(5):
+        other_person = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": f"203.0.113.{number + 10}"}
+        client = Client(HTTP_HOST=f"{town_a.primary_host}:{9000 + number}", **other_person)
+        assert TOO_MANY_LOGINS not in client.post("/accounts/login/", target).content.decode()
+    last = Client(
+        HTTP_HOST=f"{town_a.primary_host}:9999",
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )
+    assert TOO_MANY_LOGINS in last.post("/accounts/login/", target).content.decode()
