@@ -236,6 +236,9 @@ MFA_TOTP_ISSUER = "Placette"
 
 # --- Sessions and cookies: host-only, so no cookie travels between towns ------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# Flash messages live in the session (stored in each town's schema), not in a cookie signed
+# with a key every town shares.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
 SESSION_COOKIE_SECURE = PRODUCTION

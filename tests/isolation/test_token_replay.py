@@ -268,3 +268,14 @@ def test_a_token_hashes_differently_in_each_schema_and_for_each_purpose() -> Non
     assert token_hash(token, purpose="p", schema="town_a") == token_hash(
         token, purpose="p", schema="town_a"
     )
+
+
+def test_flash_messages_travel_in_the_towns_session_not_in_a_shared_signed_cookie(
+    client_for, town_a, resident_a
+) -> None:
+    """Django signs its messages cookie with one salt for every town: none is ever set."""
+    client = client_for(town_a, resident_a)
+    response = client.post("/accounts/logout/", follow=True)
+    assert response.status_code == 200
+    assert list(response.context["messages"])  # "Vous êtes déconnecté", read from the session
+    assert "messages" not in client.cookies
