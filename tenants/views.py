@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from django.apps import apps
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from redis.exceptions import RedisError
+
+from tenants.cache import STRICT
 
 
 @never_cache
@@ -38,6 +40,8 @@ def _check_database() -> str:
 
 
 def _check_redis() -> str:
+    # The strict alias: the health check must see Redis' own error, not a soft miss.
+    cache = caches[STRICT]
     try:
         cache.set("healthz", "ok", timeout=10)
         return "ok" if cache.get("healthz") == "ok" else "error: read back failed"
