@@ -50,10 +50,13 @@ SITE_PORT = env_int("SITE_PORT", 0 if PRODUCTION else env_int("PORT", 8000))
 DATABASE_URL = env_secret("DATABASE_URL", None if PRODUCTION else devservices.database_url())
 DATABASES = {
     "default": {
-        # Tests close each connection after its request: threads of the browser tests' server
-        # must not keep the test database busy when it is dropped.
+        # Persistent connections in production only. Outside it, each connection closes after
+        # its request: runserver starts a thread per request, and each kept connection would
+        # outlive its thread (50 concurrent requests exhausted PostgreSQL's 100); the threads of
+        # the browser tests' server must not keep the test database busy when it is dropped.
         **dj_database_url.parse(
-            DATABASE_URL, conn_max_age=0 if TESTING else env_int("DB_CONN_MAX_AGE", 60)
+            DATABASE_URL,
+            conn_max_age=0 if TESTING else env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
         ),
         "ENGINE": "django_tenants.postgresql_backend",
         "CONN_HEALTH_CHECKS": True,
@@ -270,7 +273,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Billing (Stripe is the payment rail; our database holds the plan state) ---------------
 BILLING_TRIAL_DAYS = env_int("BILLING_TRIAL_DAYS", 90)
 # Outside production, a local fake Stripe (localstripe) stands in unless real test keys are set.
-LOCAL_STRIPE_PORT = env_int("LOCAL_STRIPE_PORT", 8420)
+# Derived from PORT, like every port of `make run`, so that two checkouts never share one.
+LOCAL_STRIPE_PORT = env_int("LOCAL_STRIPE_PORT", env_int("PORT", 8000) + 420)
 _LOCAL_STRIPE = None if PRODUCTION else f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
 STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY", None if PRODUCTION else "sk_test_placette")
 STRIPE_PUBLISHABLE_KEY = env_str(
