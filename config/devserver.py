@@ -11,6 +11,11 @@ or to its process group, stops every group (SIGTERM, then SIGKILL after 10 s), a
 exits once none is left. While it serves, the runner's pid is in `<data folder>/devserver.pid`,
 so that `make stop` stops it before the databases.
 
+Terminal: the programs start quietly (Celery without its banner and at WARNING, requests
+logged only when they fail); what they print while starting is kept in
+`<data folder>/startup.log` and shown only when something looks wrong. The banner comes once
+every server holds its port and the worker answers a ping, so it is the last thing on screen.
+
 Why not honcho (the usual Procfile runner, which has a Python API): its `Manager.loop()` only
 handles SIGINT and SIGTERM, so closing the terminal (SIGHUP) kills the manager and leaves every
 child running in its own session (tried with honcho 2.0.0); `loop()` starts the programs itself
@@ -31,6 +36,8 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +48,47 @@ from config import devservices
 BASE_DIR = Path(__file__).resolve().parent.parent
 STOP_GRACE_SECONDS = 10
 START_TIMEOUT_SECONDS = 60
-_output_lock = threading.Lock()
+STARTUP_LOG = "startup.log"
+# Start-up output worth showing even when every program came up.
+_ALARMING = ("Traceback", "Error", "ERROR", "CRITICAL", "identified some issues")
 
 
-def say(text: str) -> None:
-    with _output_lock:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+class Terminal:
+    """The programs' lines, held back while they start (so the banner comes last), then live."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._held: list[str] | None = []
+
+    def line(self, text: str) -> None:
+        with self._lock:
+            if self._held is None:
+                self._write([text])
+            else:
+                self._held.append(text)
+
+    def say(self, text: str) -> None:
+        """The runner's own words, never held back."""
+        with self._lock:
+            self._write([text])
+
+    def release(self, *, startup_log: Path, show: bool | None = None) -> None:
+        """Keep the start-up lines in `startup_log`; print them when asked or when alarming."""
+        with self._lock:
+            if self._held is None:  # released already: the lines are live
+                return
+            held, self._held = self._held, None
+            startup_log.write_text("".join(line + "\n" for line in held))
+            if show or (show is None and any(w in line for line in held for w in _ALARMING)):
+                self._write(held)
+
+    @staticmethod
+    def _write(lines: list[str]) -> None:
+        sys.stdout.write("".join(line + "\n" for line in lines))
         sys.stdout.flush()
+
+
+terminal = Terminal()
 
 
 class Child:
@@ -71,7 +112,7 @@ class Child:
         assert self.process.stdout is not None
         prefix = f"{self.name:<6} | "
         for line in self.process.stdout:
-            say(prefix + line.decode(errors="replace").rstrip())
+            terminal.line(prefix + line.decode(errors="replace").rstrip())
 
     def exit_code(self) -> int | None:
         return self.process.poll()
@@ -133,25 +174,26 @@ def _why_not_start(ports: dict[str, int]) -> str | None:
             f"`make run` is already running in this checkout (pid {runner.pid}). "
             "Stop it with Ctrl-C in its terminal, or with `make stop`."
         )
-    taken = [f"{port} ({name})" for name, port in ports.items() if _port_taken(port)]
+    taken = [f"port {port} ({name})" for name, port in ports.items() if _port_taken(port)]
     if taken:
         return (
-            f"Port {', '.join(taken)} already in use, maybe by another checkout's `make run`. "
+            f"Already in use: {', '.join(taken)}, maybe by another checkout's `make run`. "
             "Every port derives from PORT (web on PORT, localstripe on PORT+420): "
-            "choose another, e.g. `PORT=8100 make run`."
+            f"choose another, e.g. `PORT={ports['web'] + 100} make run`."
         )
     return None
 
 
 def _commands(port: int, stripe_port: int | None) -> dict[str, list[str]]:
     python = sys.executable
-    celery = [python, "-m", "celery", "-A", "config"]
+    # --quiet: no start-up banner; WARNING: tasks are logged only when they fail.
+    celery = [python, "-m", "celery", "-A", "config", "--quiet"]
     commands = {
         "web": [python, "manage.py", "runserver", f"0.0.0.0:{port}"],
         "worker": [
             *celery,
             "worker",
-            "--loglevel=INFO",
+            "--loglevel=WARNING",
             "--concurrency=2",
             "--without-gossip",
             "--without-mingle",
@@ -159,7 +201,7 @@ def _commands(port: int, stripe_port: int | None) -> dict[str, list[str]]:
         "beat": [
             *celery,
             "beat",
-            "--loglevel=INFO",
+            "--loglevel=WARNING",
             "--schedule",
             str(devservices.data_dir() / "celerybeat-schedule"),
         ],
@@ -190,20 +232,27 @@ def _first_exit(children: dict[str, Child]) -> tuple[str, int] | None:
     return None
 
 
-def _wait_until_listening(
+def _worker_answers() -> bool:
+    from config.celery import app
+
+    return bool(app.control.ping(timeout=0.5))
+
+
+def _wait_until_up(
     children: dict[str, Child], ports: dict[str, int], stopping: threading.Event
 ) -> list[str]:
-    """Wait until each program holds its port; returns the names of those that never did."""
-    waiting = dict(ports)
+    """Wait until each server holds its port and the worker answers; returns who never did."""
+    checks: dict[str, Callable[[], bool]] = {
+        name: partial(children[name].listens_on, port) for name, port in ports.items()
+    }
+    checks["worker"] = _worker_answers
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
-    while waiting and not stopping.is_set() and _first_exit(children) is None:
-        for name, port in list(waiting.items()):
-            if children[name].listens_on(port):
-                del waiting[name]
+    while checks and not stopping.is_set() and _first_exit(children) is None:
+        checks = {name: up for name, up in checks.items() if not up()}
         if time.monotonic() > deadline:
             break
         stopping.wait(0.2)
-    return list(waiting)
+    return list(checks)
 
 
 def _stop_all(children: dict[str, Child]) -> None:
@@ -215,7 +264,7 @@ def _stop_all(children: dict[str, Child]) -> None:
         time.sleep(0.1)
         alive = [child for child in alive if child.signal_group(0)]
     for child in alive:
-        say(f"{child.name} did not stop within {STOP_GRACE_SECONDS} s: killed.")
+        terminal.say(f"{child.name} did not stop within {STOP_GRACE_SECONDS} s: killed.")
         child.signal_group(signal.SIGKILL)
     for child in children.values():
         child.finish()
@@ -243,6 +292,7 @@ def _banner(port: int, stripe_port: int | None) -> str:
         "  e.g. admin@chavenay.example on http://chavenay.localhost:" + str(port) + "/",
         f"  Placette staff, root domain only, TOTP set up at first login: {OPS_EMAIL}",
         "Emails (sign-up confirmations...) are printed in this terminal by the worker.",
+        "Requests are shown only when they fail; start-up messages are in .devdata/startup.log.",
     ]
     if stripe_port is not None:
         lines += [
@@ -278,9 +328,11 @@ def main(argv: list[str]) -> int:
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, lambda *_: stopping.set())
-    pidfile = devservices.data_dir() / devservices.RUNNER_PIDFILE
+    data_dir = devservices.data_dir()
+    pidfile = data_dir / devservices.RUNNER_PIDFILE
     pidfile.write_text(str(os.getpid()))
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # Django's "development server" warning: said once in the README, not at every start.
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "DJANGO_RUNSERVER_HIDE_WARNING": "true"}
     if stripe_port:
         env["LOCAL_STRIPE_PORT"] = str(stripe_port)
     children: dict[str, Child] = {}
@@ -288,25 +340,32 @@ def main(argv: list[str]) -> int:
     try:
         for name, command in _commands(args.port, stripe_port).items():
             children[name] = Child(name, command, env)
-        silent = _wait_until_listening(children, ports, stopping)
-        if silent and not stopping.is_set() and _first_exit(children) is None:
-            say(f"Not listening after {START_TIMEOUT_SECONDS} s: {', '.join(silent)}.")
+        not_up = _wait_until_up(children, ports, stopping)
+        ended = _first_exit(children)
+        if not_up and not stopping.is_set() and ended is None:
+            terminal.release(startup_log=data_dir / STARTUP_LOG, show=True)
+            terminal.say(f"Not up after {START_TIMEOUT_SECONDS} s: {', '.join(not_up)}.")
             exit_code = 1
-        elif not stopping.is_set() and _first_exit(children) is None:
+        elif not stopping.is_set() and ended is None:
             if stripe_port:
                 _register_local_webhook(settings, args.port)
-            say(_banner(args.port, stripe_port))
+            terminal.release(startup_log=data_dir / STARTUP_LOG)
+            terminal.say(_banner(args.port, stripe_port))
             connections.close_all()  # the runner itself keeps none while it serves
             while not stopping.wait(0.5) and _first_exit(children) is None:
                 pass
         ended = _first_exit(children)
         if ended and not stopping.is_set():
-            say(f"{ended[0]} stopped (exit code {ended[1]}); stopping the rest.")
+            terminal.release(startup_log=data_dir / STARTUP_LOG, show=True)
+            terminal.say(f"{ended[0]} stopped (exit code {ended[1]}); stopping the rest.")
             exit_code = ended[1] or 1
     finally:
         _stop_all(children)
+        terminal.release(startup_log=data_dir / STARTUP_LOG, show=exit_code != 0)
         pidfile.unlink(missing_ok=True)
-    say("Placette stopped. `make run` again reuses the data; `make stop` stops the databases.")
+    terminal.say(
+        "Placette stopped. `make run` again reuses the data; `make stop` stops the databases."
+    )
     return exit_code
 
 

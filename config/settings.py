@@ -228,7 +228,7 @@ EMAIL_DELIVERY_BACKEND = env_str(
     if PRODUCTION
     else "django.core.mail.backends.locmem.EmailBackend"
     if TESTING
-    else "django.core.mail.backends.console.EmailBackend",
+    else "accounts.console_mail.ReadableConsoleEmailBackend",
 )
 _SMTP_OPTIONS = {
     "host": env_str("EMAIL_HOST", "localhost"),
@@ -262,6 +262,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = "placette-test" if TESTING else "placette"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# In development the worker prints emails (accounts.console_mail) straight to the terminal,
+# not through its logger as WARNING lines.
+CELERY_WORKER_REDIRECT_STDOUTS = ENVIRONMENT != "development"
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "billing-daily": {
@@ -324,6 +327,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 
+# `make run`'s terminal: requests only when they fail (4xx, 5xx), no reloader chatter, and
+# each of Django's messages once (its own DEBUG console handler repeated what the root prints).
+_DEVELOPMENT_LOGGERS: dict[str, dict[str, object]] = (
+    {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},
+    }
+    if ENVIRONMENT == "development"
+    else {}
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -334,6 +348,7 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         # Foreign Host headers are answered 400 and need no traceback (nor a Sentry event).
         "django.security.DisallowedHost": {"handlers": [], "propagate": False},
+        **_DEVELOPMENT_LOGGERS,
     },
 }
 
