@@ -233,9 +233,14 @@ def _first_exit(children: dict[str, Child]) -> tuple[str, int] | None:
 
 
 def _worker_answers() -> bool:
+    from kombu.exceptions import OperationalError
+
     from config.celery import app
 
-    return bool(app.control.ping(timeout=0.5))
+    try:
+        return bool(app.control.ping(timeout=0.5))
+    except (OSError, OperationalError):  # Redis not answering yet: ask again
+        return False
 
 
 def _wait_until_up(
@@ -331,7 +336,7 @@ def main(argv: list[str]) -> int:
     data_dir = devservices.data_dir()
     pidfile = data_dir / devservices.RUNNER_PIDFILE
     pidfile.write_text(str(os.getpid()))
-    # Django's "development server" warning: said once in the README, not at every start.
+    # Django's "do not use in production" warning at every start: `make run` is development.
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "DJANGO_RUNSERVER_HIDE_WARNING": "true"}
     if stripe_port:
         env["LOCAL_STRIPE_PORT"] = str(stripe_port)
@@ -348,7 +353,10 @@ def main(argv: list[str]) -> int:
             exit_code = 1
         elif not stopping.is_set() and ended is None:
             if stripe_port:
-                _register_local_webhook(settings, args.port)
+                try:
+                    _register_local_webhook(settings, args.port)
+                except OSError as error:
+                    terminal.say(f"localstripe refused the webhook ({error}): no payment events.")
             terminal.release(startup_log=data_dir / STARTUP_LOG)
             terminal.say(_banner(args.port, stripe_port))
             connections.close_all()  # the runner itself keeps none while it serves
