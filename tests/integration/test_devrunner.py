@@ -8,6 +8,7 @@ process group. Together with the `make stop` test they take about 30 s.
 from __future__ import annotations
 
 import collections
+import json
 import os
 import pickle  # noqa: S403 (the file our own localstripe wrote)
 import signal
@@ -92,9 +93,22 @@ def _listening_ports(processes: list[psutil.Process]) -> set[int]:
     return ports
 
 
+def _servers_in(data_dir: Path) -> list[psutil.Process]:
+    """The PostgreSQL and Redis whose pid files are in `data_dir` and that still run."""
+    servers = []
+    for pidfile in (data_dir / "pg" / "postmaster.pid", data_dir / "redis.pid"):
+        try:
+            process = psutil.Process(int(pidfile.read_text().splitlines()[0]))
+            if str(data_dir) in " ".join(process.cmdline()):
+                servers.append(process)
+        except (FileNotFoundError, IndexError, ValueError, psutil.NoSuchProcess):
+            continue
+    return servers
+
+
 def test_make_stop_stops_postgresql_left_by_a_killed_process(tmp_path: Path) -> None:
     env = _development_env(tmp_path)
-    # Any manage.py starts the embedded servers and joins pgserver's list of handles.
+    # The first manage.py starts the embedded servers and joins pgserver's list of handles.
     holder = subprocess.Popen(
         [sys.executable, "manage.py", "shell", "-v", "0", "-c", "print('up', flush=True); input()"],
         cwd=BASE_DIR,
@@ -103,17 +117,15 @@ def test_make_stop_stops_postgresql_left_by_a_killed_process(tmp_path: Path) -> 
         stdout=subprocess.PIPE,
         text=True,
     )
-    servers: list[psutil.Process] = []
     try:
         assert holder.stdout is not None
         assert holder.stdout.readline() == "up\n"
-        pid_line = (tmp_path / "pg" / "postmaster.pid").read_text().splitlines()[0]
-        servers = [
-            psutil.Process(int(pid_line)),
-            psutil.Process(int((tmp_path / "redis.pid").read_text())),
-        ]
+        servers = _servers_in(tmp_path)
+        assert len(servers) == 2
         holder.send_signal(signal.SIGTERM)  # what ends runserver under `make run`
         holder.wait(10)
+        handles = json.loads((tmp_path / "pg" / ".handle_pids.json").read_text())
+        assert handles == [holder.pid]  # killed, it never left the list
 
         stop = _python("-m", "config.devservices", "stop", env=env)
 
@@ -124,9 +136,8 @@ def test_make_stop_stops_postgresql_left_by_a_killed_process(tmp_path: Path) -> 
     finally:
         holder.kill()
         holder.wait()
-        for server in servers:
-            if server.is_running():
-                server.kill()
+        for server in _servers_in(tmp_path):
+            server.kill()
 
 
 @dataclass
