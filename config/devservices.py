@@ -3,7 +3,7 @@
 Used only when DATABASE_URL / REDIS_URL are not set. Both servers listen on Unix sockets
 inside the data folder (default `.devdata/`, `PLACETTE_DATA_DIR` overrides), keep their data
 between runs, and outlive the process that started them: `python -m config.devservices stop`
-stops them.
+(`make stop`) stops a `make run` still serving from this checkout, then both servers.
 """
 
 from __future__ import annotations
@@ -14,9 +14,16 @@ import sys
 import time
 import warnings
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import psutil
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_NAME = "placette"
+# Written by `make run` (config.devserver) while it serves, so that `make stop` can stop it.
+RUNNER_PIDFILE = "devserver.pid"
 
 
 def data_dir() -> Path:
@@ -45,12 +52,31 @@ def celery_url(db: int = 0) -> str:
     return f"redis+socket://{_redis_socket()}?virtual_host={db}"
 
 
-def ensure_postgres() -> None:
+def _pgserver() -> ModuleType:
     # imported here: production never loads it. platformdirs warns when XDG_RUNTIME_DIR is unset.
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         import pgserver
 
+    return pgserver
+
+
+def _postgres_answers() -> bool:
+    import psycopg
+
+    try:
+        psycopg.connect(database_url(), connect_timeout=2).close()
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+def ensure_postgres() -> None:
+    # Already serving: every manage.py comes here, and pgserver would add each one to its list
+    # of handles (read and rewritten by every process, and left behind by a killed one).
+    if _postgres_answers():
+        return
+    pgserver = _pgserver()
     data_dir().mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(_pg_dir(), cleanup_mode=None)
     # DATABASE_NAME is a constant of this module, not input.
@@ -115,15 +141,72 @@ def ensure_running() -> None:
         ensure_redis()
 
 
-def stop() -> None:
-    folder = data_dir()
-    pidfile = folder / "redis.pid"
-    if pidfile.exists():
-        subprocess.run(["kill", pidfile.read_text().strip()], check=False)
-    if (_pg_dir() / "postmaster.pid").exists():
-        import pgserver
+def process_from_pidfile(pidfile: Path, looks_like: str) -> psutil.Process | None:
+    """The live process a pid file names, if its command line still shows it is ours."""
+    import psutil
 
-        pgserver.get_server(_pg_dir(), cleanup_mode="stop").cleanup()
+    try:
+        process = psutil.Process(int(pidfile.read_text().strip()))
+        if looks_like in " ".join(process.cmdline()):
+            return process
+    except (FileNotFoundError, ValueError, psutil.NoSuchProcess, psutil.AccessDenied):
+        pass
+    return None
+
+
+def _stop_process(process: psutil.Process, timeout: float) -> None:
+    import psutil
+
+    try:
+        process.terminate()
+        process.wait(timeout)
+    except psutil.NoSuchProcess:
+        pass
+    except psutil.TimeoutExpired:
+        process.kill()
+
+
+def _stop_runner() -> bool:
+    """A `make run` still serving would lose its databases under it: it goes first."""
+    pidfile = data_dir() / RUNNER_PIDFILE
+    runner = process_from_pidfile(pidfile, "config.devserver")
+    if runner is not None:
+        # The runner stops its children (10 s, then SIGKILL) before it exits.
+        _stop_process(runner, timeout=20)
+    pidfile.unlink(missing_ok=True)
+    return runner is not None
+
+
+def _stop_redis() -> bool:
+    redis = process_from_pidfile(data_dir() / "redis.pid", str(_redis_socket()))
+    if redis is not None:
+        _stop_process(redis, timeout=10)
+    return redis is not None
+
+
+def _stop_postgres() -> bool:
+    pgserver = _pgserver()
+    from pgserver.utils import DiskList, PostmasterInfo
+
+    postmaster = PostmasterInfo.read_from_pgdata(_pg_dir())
+    if postmaster is None or not postmaster.is_running():
+        return False
+    # pgserver stops the server only when the calling process is the last one left in its list
+    # of handles (`.handle_pids.json`); every `manage.py` adds its pid there and removes it at
+    # exit, which a process killed by a signal never reaches. Stopping is meant here: whoever
+    # is still listed, the list is emptied first, and pgserver's own shutdown does the rest.
+    with pgserver.PostgresServer._lock:
+        DiskList(_pg_dir() / ".handle_pids.json").put([])
+    pgserver.get_server(_pg_dir(), cleanup_mode="stop").cleanup()
+    assert postmaster.process is not None
+    postmaster.process.wait(10)
+    return True
+
+
+def stop() -> list[str]:
+    """Stop whatever of this checkout runs: `make run`, Redis, PostgreSQL. Returns their names."""
+    steps = (("make run", _stop_runner), ("Redis", _stop_redis), ("PostgreSQL", _stop_postgres))
+    return [name for name, stop_it in steps if stop_it()]
 
 
 def main(argv: list[str]) -> int:
@@ -133,7 +216,8 @@ def main(argv: list[str]) -> int:
         print(f"PostgreSQL: {os.environ.get('DATABASE_URL') or database_url()}")
         print(f"Redis:      {os.environ.get('REDIS_URL') or redis_url()}")
     elif command == "stop":
-        stop()
+        stopped = stop()
+        print(f"Stopped: {', '.join(stopped)}." if stopped else "Nothing was running.")
     else:
         print("usage: python -m config.devservices [up|stop]", file=sys.stderr)
         return 2

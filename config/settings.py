@@ -55,10 +55,13 @@ if TRUSTED_PROXY_COUNT < 0:
 DATABASE_URL = env_secret("DATABASE_URL", None if PRODUCTION else devservices.database_url())
 DATABASES = {
     "default": {
-        # Tests close each connection after its request: threads of the browser tests' server
-        # must not keep the test database busy when it is dropped.
+        # Persistent connections in production only. Outside it, each connection closes after
+        # its request: runserver starts a thread per request, and each kept connection would
+        # outlive its thread (50 concurrent requests exhausted PostgreSQL's 100); the threads of
+        # the browser tests' server must not keep the test database busy when it is dropped.
         **dj_database_url.parse(
-            DATABASE_URL, conn_max_age=0 if TESTING else env_int("DB_CONN_MAX_AGE", 60)
+            DATABASE_URL,
+            conn_max_age=0 if TESTING else env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
         ),
         "ENGINE": "django_tenants.postgresql_backend",
         "CONN_HEALTH_CHECKS": True,
@@ -270,7 +273,7 @@ EMAIL_DELIVERY_BACKEND = env_str(
     if PRODUCTION
     else "django.core.mail.backends.locmem.EmailBackend"
     if TESTING
-    else "django.core.mail.backends.console.EmailBackend",
+    else "accounts.console_mail.ReadableConsoleEmailBackend",
 )
 _SMTP_OPTIONS = {
     "host": env_str("EMAIL_HOST", "localhost"),
@@ -304,6 +307,9 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = "placette-test" if TESTING else "placette"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# In development the worker prints emails (accounts.console_mail) straight to the terminal,
+# not through its logger as WARNING lines.
+CELERY_WORKER_REDIRECT_STDOUTS = ENVIRONMENT != "development"
 CELERY_TIMEZONE = "Europe/Paris"
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "billing-daily": {
@@ -321,7 +327,8 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- Billing (Stripe is the payment rail; our database holds the plan state) ---------------
 BILLING_TRIAL_DAYS = env_int("BILLING_TRIAL_DAYS", 90)
 # Outside production, a local fake Stripe (localstripe) stands in unless real test keys are set.
-LOCAL_STRIPE_PORT = env_int("LOCAL_STRIPE_PORT", 8420)
+# Derived from PORT, like every port of `make run`, so that two checkouts never share one.
+LOCAL_STRIPE_PORT = env_int("LOCAL_STRIPE_PORT", env_int("PORT", 8000) + 420)
 _LOCAL_STRIPE = None if PRODUCTION else f"http://127.0.0.1:{LOCAL_STRIPE_PORT}"
 STRIPE_SECRET_KEY = env_secret("STRIPE_SECRET_KEY", None if PRODUCTION else "sk_test_placette")
 STRIPE_PUBLISHABLE_KEY = env_str(
@@ -371,6 +378,17 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
 }
 
+# `make run`'s terminal: requests only when they fail (4xx, 5xx), no reloader chatter, and
+# each of Django's messages once (its own DEBUG console handler repeated what the root prints).
+_DEVELOPMENT_LOGGERS: dict[str, dict[str, object]] = (
+    {
+        "django": {"handlers": [], "propagate": True},
+        "django.server": {"level": "WARNING"},
+        "django.utils.autoreload": {"level": "WARNING"},
+    }
+    if ENVIRONMENT == "development"
+    else {}
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -385,6 +403,7 @@ LOGGING = {
         "pgserver": {"level": "WARNING"},
         # Foreign Host headers are answered 400 and need no traceback (nor a Sentry event).
         "django.security.DisallowedHost": {"handlers": ["discard"], "propagate": False},
+        **_DEVELOPMENT_LOGGERS,
     },
 }
 

@@ -158,7 +158,10 @@ def test_an_accounts_failed_logins_count_whatever_port_the_host_names(
     settings.TRUSTED_PROXY_COUNT = 1
     target = {"login": "victim@example.org", "password": "wrong"}
     for number in range(5):
-        other_person = {"REMOTE_ADDR": PROXY, "HTTP_X_FORWARDED_FOR": f"203.0.113.{number + 10}"}
+        other_person: dict[str, Any] = {
+            "REMOTE_ADDR": PROXY,
+            "HTTP_X_FORWARDED_FOR": f"203.0.113.{number + 10}",
+        }
         client = Client(HTTP_HOST=f"{town_a.primary_host}:{9000 + number}", **other_person)
         assert TOO_MANY_LOGINS not in client.post("/accounts/login/", target).content.decode()
     last = Client(
