@@ -17,7 +17,7 @@ from accounts.models import User
 
 DIGITS = "23456789"
 SUFFIX_LENGTH = 4
-MAX_LETTERS = 12
+MAX_LETTERS = 16
 MIN_LETTERS = 2
 # For a name with no letter we can print (a pseudonym made of digits or emoji).
 FALLBACK = "habitant"
@@ -35,7 +35,7 @@ def _plain_letters(text: str) -> str:
 
 def name_part(display_name: str) -> str:
     """The letters the login name starts with: the last word of the name that has at least two
-    letters ("Jeanne Dupont" → "dupont", "Jean D." → "jean"), at most twelve letters."""
+    letters ("Jeanne Dupont" → "dupont", "Jean D." → "jean"), at most sixteen letters."""
     for word in reversed(display_name.split()):
         letters = _plain_letters(word)
         if len(letters) >= MIN_LETTERS:
