@@ -53,6 +53,7 @@ class LoginForm(AllauthLoginForm):
         password = self.fields["password"]
         password.label = _("Password")
         password.help_text = ""  # the page links to the reset page under the form
+        password.widget.attrs.pop("placeholder", None)  # the label says it, and stays shown
         if "remember" in self.fields:
             self.fields["remember"].label = _("Remember me on this device")
         self.order_fields(["login", "password", "remember"])
