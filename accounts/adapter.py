@@ -1,4 +1,5 @@
-"""allauth, the Placette way: sign-up on town sites only; emails named and linked for the town."""
+"""allauth, the Placette way: sign-up on town sites only; emails named, signed and linked for the
+town whose site sends them (on the root domain, for Placette)."""
 
 from dataclasses import dataclass
 from typing import Any
@@ -11,10 +12,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.translation import gettext_lazy as _
 
-from accounts.mail import render_subject, render_text
+from accounts.mail import from_email_named, render_subject, render_text
 from tenants import schema
 from tenants.addresses import current_site_url
+from tenants.names import signature
 from tenants.network import client_ip
 
 # allauth builds the links of these emails from the request's Host header, in code with no
@@ -30,18 +34,60 @@ _PAGE_LINKS = {
 
 @dataclass(frozen=True)
 class EmailSite:
-    """What allauth's email templates read as `current_site`: the town by name and address."""
+    """What our account email templates read as `current_site`: the town by name and address,
+    and who signs ("La mairie de Chavenay"); on the root domain, Placette."""
 
     name: str
     domain: str
+    url: str
+    signature: str
+    is_town: bool
 
 
 def email_site() -> EmailSite:
-    name = "Placette" if schema.is_public() else schema.current_tenant().name
-    return EmailSite(name=name, domain=urlsplit(current_site_url()).netloc)
+    url = current_site_url()
+    if schema.is_public():
+        name, signed_by = "Placette", str(_("The Placette team"))
+    else:
+        town = schema.current_tenant()
+        name, signed_by = town.name, signature(town)
+    return EmailSite(
+        name=name,
+        domain=urlsplit(url).netloc,
+        url=url,
+        signature=signed_by,
+        is_town=not schema.is_public(),
+    )
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": _(
+            "This email address and this password do not go together. Check them and try again."
+        ),
+        # On a town's site the login form also takes a login name from the town hall desk.
+        "login_password_mismatch": _(
+            "This email address or login name and this password do not go together. Check "
+            "them and try again."
+        ),
+        "too_many_login_attempts": _("Too many tries. Wait a few minutes, then try again."),
+        "account_inactive": _("This account is closed."),
+    }
+
+    def validation_error(self, code: str, *args: Any) -> Any:
+        if code == "email_password_mismatch" and not schema.is_public():
+            code = "login_password_mismatch"
+        return super().validation_error(code, *args)
+
+    def format_email_subject(self, subject: str) -> str:
+        """ "[Chavenay] Confirmez votre adresse e-mail": the town's name, not ours, on its site."""
+        return f"[{email_site().name}] {force_str(subject)}"
+
+    def get_from_email(self) -> str:
+        """Our sending address, under the town's name on its site ("Chavenay <ne-pas-…>")."""
+        return from_email_named(email_site().name)
+
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
         # `.invalid` never delivers (RFC 2606): the stand-in address of a resident registered
         # at the town hall desk without an email (townsite.residents.placeholders).

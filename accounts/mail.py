@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Sequence
+from email.headerregistry import Address
+from email.utils import parseaddr
 from functools import partial
 from typing import Any
 
+from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
@@ -26,6 +29,13 @@ def render_text(template_name: str, context: dict[str, Any]) -> str:
 def render_subject(template_name: str, context: dict[str, Any]) -> str:
     """A subject template on one line: a header cannot hold line breaks."""
     return " ".join(render_text(template_name, context).split())
+
+
+def from_email_named(name: str) -> str:
+    """Our sending address under another name: a town's site sends as the town ("Chavenay
+    <ne-pas-repondre@…>"), the address stays ours."""
+    _our_name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return str(Address(display_name=name, addr_spec=address))
 
 
 def serialize(message: EmailMessage) -> dict[str, Any]:
@@ -80,12 +90,13 @@ def send_templated(
     *,
     reply_to: list[str] | None = None,
     subject_prefix: str = "",
+    from_email: str | None = None,
 ) -> None:
     """Render `<prefix>_subject.txt` and `<prefix>.txt` in French and send (after commit)."""
     with translation.override("fr"):
         subject = subject_prefix + render_subject(f"{template_prefix}_subject.txt", context)
         body = render_text(f"{template_prefix}.txt", context)
-    EmailMessage(subject, body, to=to, reply_to=reply_to or []).send()
+    EmailMessage(subject, body, from_email=from_email, to=to, reply_to=reply_to or []).send()
 
 
 class CeleryEmailBackend(BaseEmailBackend):

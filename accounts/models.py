@@ -39,6 +39,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Your first name, your full name or a pseudonym."),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.RESIDENT)
+    # The login name printed on the welcome sheet of a resident registered at the town hall
+    # desk ("dupont-4827", accounts.login_names); nobody else has one: they log in by email.
+    login_name = models.CharField(
+        _("login name"), max_length=40, unique=True, null=True, blank=True, default=None
+    )
     # Ops staff only exist in the public schema; is_staff means nothing in a town schema.
     is_staff = models.BooleanField(_("Placette staff"), default=False)
     is_active = models.BooleanField(_("active"), default=True)

@@ -16,10 +16,11 @@ def create_member(
     role: str = User.Role.RESIDENT,
     password: str | None = None,
     email_verified: bool = True,
+    login_name: str | None = None,
 ) -> User:
     """A person of the current schema's town, with their email address as allauth knows it."""
     user = User.objects.create_user(
-        email=email, password=password, display_name=display_name, role=role
+        email=email, password=password, display_name=display_name, role=role, login_name=login_name
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=email_verified)
     return user

@@ -8,8 +8,15 @@ from allauth.account.forms import SignupForm as AllauthSignupForm
 from django.contrib.auth.hashers import make_password
 from django.http import HttpRequest
 
+from accounts.allauth_forms import EMAIL_LABEL, email_widget
+
 
 class SignupForm(AllauthSignupForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].label = EMAIL_LABEL
+        self.fields["email"].widget = email_widget()
+
     def try_save(self, request: HttpRequest) -> Any:
         if self.account_already_exists:
             # A new account costs one password hash (most of the answer's time); an address that

@@ -144,7 +144,9 @@ def page(browser: Any) -> Iterator[Any]:
 
 
 def assert_accessible(page: Any, *, exclude: tuple[str, ...] = ()) -> None:
-    """axe-core finds no serious or critical WCAG 2.1 A/AA violation on the current page.
+    """axe-core finds no WCAG 2.1 A/AA violation on the current page, of any impact, and nothing
+    it could not decide alone ("needs review": a contrast over an image, a hidden label...):
+    what needs review is fixed or made decidable, never accepted.
 
     `exclude` leaves out third-party widgets we do not render (Stripe's card field).
     """
@@ -156,18 +158,22 @@ def assert_accessible(page: Any, *, exclude: tuple[str, ...] = ()) -> None:
         })""",
         list(exclude),
     )
-    serious = [
-        f"{violation['id']}: {violation['help']} ({len(violation['nodes'])} elements)"
-        for violation in results["violations"]
-        if violation["impact"] in ("serious", "critical")
+    found = [
+        f"{kind} {result['id']} ({result['impact']}): {result['help']} — "
+        + "; ".join(str(node["target"]) for node in result["nodes"][:5])
+        for kind, results_of_kind in (
+            ("violation", results["violations"]),
+            ("needs review", results["incomplete"]),
+        )
+        for result in results_of_kind
     ]
-    assert not serious, f"Accessibility violations on {page.url}:\n" + "\n".join(serious)
+    assert not found, f"Accessibility on {page.url}:\n" + "\n".join(found)
 
 
 def log_in(page: Any, server: LiveServer, host: str, email: str, password: str) -> None:
     """Log in through the town's login page, as a person would, and land on its home page."""
     page.goto(server.url(host, "/accounts/login/"))
-    page.get_by_label("Courriel").fill(email)
-    page.get_by_label("Mot de passe", exact=False).first.fill(password)
-    page.get_by_role("button", name="Connexion").click()
+    page.get_by_label("Adresse e-mail ou identifiant").fill(email)
+    page.get_by_label("Mot de passe", exact=True).fill(password)
+    page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(server.url(host))

@@ -31,9 +31,9 @@ def test_public_site_then_town_site_then_resident_login(
     page.get_by_role("link", name="Se connecter").first.click()
     page.wait_for_url("**/accounts/login/")
     assert_accessible(page)
-    page.get_by_label("Courriel").fill(f"resident@{town['slug']}.example")
+    page.get_by_label("Adresse e-mail ou identifiant").fill(f"resident@{town['slug']}.example")
     page.get_by_label("Mot de passe", exact=False).first.fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
+    page.get_by_role("button", name="Se connecter").click()
 
     page.wait_for_url(live_server_any_host.url(town_host))
     assert page.locator("h1").inner_text() == town["name"]

@@ -88,7 +88,7 @@ def test_a_resident_signs_up_confirms_the_email_and_logs_in(
     assert_accessible(page)
 
     page.get_by_label("Nom affiché aux autres").fill("Martine")
-    page.get_by_label("Courriel").fill(RESIDENT_EMAIL)
+    page.get_by_label("Adresse e-mail", exact=True).fill(RESIDENT_EMAIL)
     page.get_by_label("Mot de passe", exact=True).fill(TEST_PASSWORD)
     page.get_by_label(PASSWORD_AGAIN).fill(TEST_PASSWORD)
     page.get_by_role("button", name="Créer mon compte").click()
@@ -120,9 +120,9 @@ def test_a_resident_signs_up_confirms_the_email_and_logs_in(
 
     page.wait_for_url("**/accounts/login/")
     assert_accessible(page)
-    page.get_by_label("Courriel").fill(RESIDENT_EMAIL)
-    page.get_by_label("Mot de passe", exact=False).first.fill(TEST_PASSWORD)
-    page.get_by_role("button", name="Connexion").click()
+    page.get_by_label("Adresse e-mail ou identifiant").fill(RESIDENT_EMAIL)
+    page.get_by_label("Mot de passe", exact=True).fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(live_server_any_host.url(HOST))
     assert "Martine" in page.locator("header").inner_text()
     assert_accessible(page)
@@ -155,7 +155,7 @@ def test_an_agent_registers_a_resident_who_logs_in_with_the_code(
     assert re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}", code)
     sheet = page.locator("main").inner_text()
     assert live_server_any_host.url(HOST) in sheet
-    assert "Votre nom + le code" in sheet
+    assert "Votre identifiant" in sheet
     assert page.get_by_role("button", name="Imprimer la fiche").is_visible()
     assert_accessible(page)
     # Printed, the sheet keeps only itself: no site header, no buttons.

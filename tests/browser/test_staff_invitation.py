@@ -79,7 +79,7 @@ def test_an_admin_invites_a_moderator_who_joins(
     page.wait_for_url("**/administration/equipe/")
     assert_accessible(page)
     page.get_by_label("Adresse e-mail de la personne").fill(MODERATOR_EMAIL)
-    page.get_by_label("Modérateur·rice", exact=False).check()
+    page.get_by_label("Modération", exact=False).check()
     page.get_by_role("button", name="Envoyer l’invitation").click()
     page.wait_for_url("**/administration/equipe/")
     assert f"Une invitation est envoyée à {MODERATOR_EMAIL}" in page.locator("main").inner_text()
@@ -106,7 +106,7 @@ def test_an_admin_invites_a_moderator_who_joins(
 
         guest.wait_for_url(live_server_any_host.url(host))
         main = guest.locator("main").inner_text()
-        assert "Vous êtes maintenant modérateur·rice de ce site." in main
+        assert "Vous faites maintenant partie de la modération de ce site." in main
         assert "Bonjour Nadia" in main
         assert_accessible(guest)
 

@@ -56,7 +56,7 @@ def test_trial_sign_up_to_the_new_towns_setup_wizard(
     assert page.get_by_label("Adresse de votre site").input_value() == "chavenay"
 
     page.get_by_label("Votre nom").fill("Claire Martin")
-    page.get_by_label("Maire ou président·e").check()
+    page.get_by_label("Maire, ou présidence de l’intercommunalité").check()
     page.get_by_label("E-mail professionnel").fill("maire@chavenay.fr")
     page.get_by_label("Téléphone").fill("01 30 54 00 00")
     page.get_by_label("J’accepte les conditions d’utilisation.").check()

@@ -86,7 +86,7 @@ def test_a_bad_sign_up_explains_in_french_and_keeps_what_was_typed(client_for, t
 def test_nobody_signs_up_on_the_root_domain(public_client: Client) -> None:
     response = public_client.post("/accounts/signup/", SIGNUP)
     assert response.status_code == 200
-    assert "Inscriptions fermées" in response.content.decode()
+    assert "Pas d’inscription ici" in response.content.decode()
     assert not User.objects.filter(email="martine.dupont@example.org").exists()
 
 
@@ -104,7 +104,10 @@ def test_wrong_password_is_refused_in_french(client_for, town_a, resident_a) -> 
         "/accounts/login/", {"login": resident_a.email, "password": "faux"}
     )
     assert response.status_code == 200
-    assert "L’adresse e-mail ou le mot de passe sont incorrects" in response.content.decode()
+    assert (
+        "Cette adresse e-mail ou cet identifiant et ce mot de passe ne vont pas ensemble."
+        in response.content.decode()
+    )
 
 
 def test_ops_staff_must_set_up_totp_before_anything_else(public_client: Client) -> None:

@@ -152,7 +152,10 @@ def test_a_role_change_writes_one_entry(admin, town_a, admin_a, moderator_a) -> 
 
 
 def test_taking_away_team_rights_has_its_own_action(admin, town_a, moderator_a) -> None:
-    set_role(admin, moderator_a, "resident")
+    admin.post(
+        f"{TEAM}{moderator_a.pk}/role/",
+        {f"m{moderator_a.pk}-role": "resident", "confirm": "yes"},
+    )
     entry = only_entry(town_a, "member.team_rights_removed")
     assert (entry.before, entry.after) == ({"role": "moderator"}, {"role": "resident"})
 

@@ -65,10 +65,10 @@ def test_the_confirmation_email_names_the_town_and_links_to_its_address(
         "charter": "on",
     }
     body = _body(django_capture_on_commit_callbacks, _foreign(town_a), "/accounts/signup/", form)
-    [link] = _links(body)
+    [link, signature_link] = _links(body)
     assert link.startswith(f"{_origin(town_a)}/accounts/confirm-email/")
-    assert f"Bonjour, c'est {town_a.name} !" in body
-    assert f"{town_a.primary_host}:{SITE_PORT}" in body  # allauth's signature line
+    assert f"La mairie de {town_a.name}" in body
+    assert signature_link == f"{_origin(town_a)}/"  # under the signature
 
 
 def test_the_password_reset_link_goes_to_the_towns_address(
@@ -80,8 +80,9 @@ def test_the_password_reset_link_goes_to_the_towns_address(
         "/accounts/password/reset/",
         {"email": resident_a.email},
     )
-    [link] = _links(body)
+    [link, signature_link] = _links(body)
     assert link.startswith(f"{_origin(town_a)}/accounts/password/reset/key/")
+    assert signature_link == f"{_origin(town_a)}/"
 
 
 def test_the_unknown_account_email_links_to_the_towns_sign_up(
@@ -93,7 +94,7 @@ def test_the_unknown_account_email_links_to_the_towns_sign_up(
         "/accounts/password/reset/",
         {"email": "personne@example.org"},
     )
-    assert _links(body) == [f"{_origin(town_a)}/accounts/signup/"]
+    assert _links(body) == [f"{_origin(town_a)}/accounts/signup/", f"{_origin(town_a)}/"]
 
 
 def test_the_account_exists_email_links_to_the_towns_pages(
@@ -107,7 +108,7 @@ def test_the_account_exists_email_links_to_the_towns_pages(
         "charter": "on",
     }
     body = _body(django_capture_on_commit_callbacks, _foreign(town_a), "/accounts/signup/", form)
-    assert _links(body) == [f"{_origin(town_a)}/accounts/password/reset/"]
+    assert _links(body) == [f"{_origin(town_a)}/accounts/password/reset/", f"{_origin(town_a)}/"]
 
 
 def test_an_invitation_links_to_the_towns_address(
@@ -120,8 +121,9 @@ def test_an_invitation_links_to_the_towns_address(
         "/administration/equipe/",
         {"email": "nouvelle@example.org", "role": "moderator"},
     )
-    [link] = _links(body)
+    [link, signature_link] = _links(body)
     assert link.startswith(f"{_origin(town_a)}/invitation/")
+    assert signature_link == f"{_origin(town_a)}/"
 
 
 def test_the_printed_welcome_sheet_gives_the_towns_address(client_for, town_a, admin_a) -> None:

@@ -43,8 +43,9 @@ def test_an_invitation_keeps_the_towns_name_as_written(
             "/administration/equipe/", {"email": "nouvelle@example.org", "role": "moderator"}
         ),
     )
-    assert message.subject == f"Invitation à rejoindre l’équipe du site de {NAME}"
-    assert f"modérateur·rice du site de {NAME}, sur Placette." in message.body
+    assert message.subject == f"[{NAME}] Invitation à rejoindre l’équipe du site de {NAME}"
+    assert f"rejoindre la modération du site de {NAME}, sur Placette." in message.body
+    assert f"La mairie de {NAME}" in message.body
 
 
 def test_a_message_to_a_towns_admins_keeps_what_people_typed(
@@ -79,6 +80,8 @@ def test_allauth_emails_keep_the_towns_name_as_written(
         django_capture_on_commit_callbacks,
         lambda: client_for(lhay).post("/accounts/signup/", form),
     )
-    assert message.subject == "[Placette] Confirmez votre adresse e-mail"
-    assert f"Bonjour, c'est {NAME} !" in message.body
-    assert f"Merci d'utiliser {NAME} !" in message.body
+    assert (
+        message.subject == f"[{NAME}] Confirmez votre adresse e-mail pour finir votre inscription"
+    )
+    assert f"Bienvenue sur le site de {NAME} !" in message.body
+    assert f"La mairie de {NAME}" in message.body

@@ -185,7 +185,10 @@ def test_an_agent_registers_a_resident_at_the_desk(client_for, town_a, admin_a) 
     with schema_context(town_a.schema_name):
         assert profile.login_code_hash == codes.hash_code(plain)
     assert f'<dd class="sheet__big">{town_url(town_a.slug)}</dd>' in sheet
-    assert "Votre nom + le code" in sheet
+    with schema_context(town_a.schema_name):
+        login_name = User.objects.get(pk=profile.user_id).login_name
+    assert login_name and login_name.startswith("martin-")
+    assert f'data-testid="login-name">{login_name}</dd>' in sheet
     assert "Trois étapes pour commencer" in sheet
     assert "css/print.css" in sheet
 
@@ -210,7 +213,7 @@ def test_a_moderator_registers_a_resident_with_an_email(client_for, town_a, mode
         assert user.resident_profile.assisted_by == moderator_a
     sheet = _body(client.get(response["Location"]))
     assert "paul@example.org" in sheet
-    assert "Votre nom + le code" not in sheet
+    assert 'data-testid="login-name">paul-' in sheet  # an email and a login name: either works
 
 
 def test_a_bad_desk_registration_explains_and_creates_nothing(
@@ -224,7 +227,7 @@ def test_a_bad_desk_registration_explains_and_creates_nothing(
     assert response.status_code == 400
     body = _body(response)
     assert "Une personne a déjà un compte avec cette adresse e-mail." in body
-    assert "Choisissez votre quartier." in body
+    assert "Choisissez le quartier de la personne." in body  # the agent is told, not "you"
     assert "Indiquez un numéro de téléphone français à 10 chiffres" in body
     assert 'value="Paul"' in body
     with schema_context(town_a.schema_name):
@@ -327,8 +330,9 @@ def test_a_resident_logs_in_with_the_code_and_chooses_a_password(
     home = _body(client.get(response["Location"]))
     assert "Jeanne Martin" in home
     assert "Bienvenue ! Votre mot de passe est enregistré." in home
-    # Without an email address, the way back in is a new code (or adding an address).
-    assert "ajoutez votre adresse e-mail dans « Mon compte »" in home
+    # Without an email address, the way back in is the login name from the sheet.
+    login_name = _profile(town_a, registration.user.pk).user.login_name
+    assert f"connectez-vous avec votre identifiant, {login_name}, et votre mot de passe" in home
 
     profile = _profile(town_a, registration.user.pk)
     assert profile.login_code_hash == "" and profile.login_code_expires_at is None
@@ -522,7 +526,7 @@ def test_a_desk_account_without_password_is_deleted_by_ticking_a_box(
 
 def test_the_last_admin_cannot_delete_their_account(client_for, town_a, admin_a) -> None:
     client = client_for(town_a, admin_a)
-    message = "Vous êtes le dernier administrateur de ce site"
+    message = "Personne d’autre n’administre ce site : votre compte ne peut pas être supprimé."
     assert message in _body(client.get("/mon-compte/supprimer/"))
     response = client.post("/mon-compte/supprimer/", {"password": TEST_PASSWORD})
     assert response.status_code == 400

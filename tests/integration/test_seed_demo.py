@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core.management import call_command
@@ -10,10 +11,10 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.models import BillingAccount
-from tenants.models import Collectivite
+from tenants.models import AuditEntry, Collectivite
 from tests.directory_sample import load_directory_sample
-from townsite.management.commands.seed_demo import PEOPLE
-from townsite.models import Neighbourhood
+from townsite.management.commands.seed_demo import LOOKS, PEOPLE
+from townsite.models import Neighbourhood, TownProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -36,3 +37,35 @@ def test_the_demo_makes_two_towns_with_their_people_once() -> None:
     with schema_context(towns[1].schema_name):
         names = sorted(Neighbourhood.objects.values_list("name", flat=True))
         assert names == ["Chavenay", "Feucherolles", "Maule"]
+
+
+def test_the_demo_towns_are_set_up_like_live_sites(client_for) -> None:
+    load_directory_sample()
+    call_command("seed_demo", stdout=io.StringIO())
+    entries = AuditEntry.objects.count()
+    call_command("seed_demo", stdout=io.StringIO())
+    assert AuditEntry.objects.count() == entries  # run again, nothing changes
+
+    for slug in ("chavenay", "gally-mauldre"):
+        town = Collectivite.objects.get(slug=slug)
+        with schema_context(town.schema_name):
+            admin = User.objects.get(email=f"admin@{slug}.example")
+            profile = TownProfile.load()
+            assert profile.setup_completed_at is not None
+            assert profile.logo and profile.primary_colour == LOOKS[slug].colour
+        dashboard = client_for(town, admin).get("/administration/").content.decode()
+        assert "7 étapes sur 7 faites." in dashboard
+        assert "à faire" not in dashboard
+
+        home = client_for(town).get("/").content.decode()
+        assert "Bienvenue sur le site " in home
+        assert re.search(r'<img src="/logo/\?v=\w+"', home), home
+        assert f"--color-primary: {LOOKS[slug].colour}" in home
+        logo = client_for(town).get("/logo/")
+        assert logo.status_code == 200 and logo["Content-Type"] == "image/png"
+    with schema_context(Collectivite.objects.get(slug="chavenay").schema_name):
+        assert list(Neighbourhood.objects.values_list("name", flat=True)) == [
+            "Le Village",
+            "La Plaine",
+            "Les Hameaux",
+        ]

@@ -80,7 +80,7 @@ def test_an_admin_reads_who_did_what_when_and_why(admin, town_a, admin_a, modera
         when = formats.date_format(timezone.localtime(role_change.created_at), "j F Y, H:i")
     assert (
         f"Quand {when} Qui {admin_a.display_name} <{admin_a.email}> Ce qui a changé "
-        "Rôle : avant : Modérateur·rice → après : Administrateur·rice de la collectivité "
+        "Rôle : avant : Modération → après : Administration "
         "Pourquoi Elle remplace la secrétaire de mairie."
     ) in words
     assert "Boîte à idées : avant : activé → après : désactivé" in words

@@ -53,8 +53,13 @@ def test_an_invitation_is_emailed_with_a_link_on_the_towns_host(
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["nouvelle.moderatrice@example.org"]
-    assert message.subject == f"Invitation à rejoindre l’équipe du site de {town_a.name}"
-    assert f"{admin_a.display_name} vous invite à devenir modérateur·rice" in message.body
+    # The town's email: its name as sender and subject prefix, signed by its town hall.
+    assert message.subject == (
+        f"[{town_a.name}] Invitation à rejoindre l’équipe du site de {town_a.name}"
+    )
+    assert message.from_email == f"{town_a.name} <ne-pas-repondre@localhost>"
+    assert f"{admin_a.display_name} vous invite à rejoindre la modération" in message.body
+    assert str(message.body).endswith(f"La mairie de {town_a.name}\n{town_url(town_a.slug)}\n")
     host, path = sent_link(message)
     assert f"http://{host}" == town_url(town_a.slug, "")
     token = path.split("/")[2]
@@ -128,7 +133,7 @@ def test_a_new_person_accepts_and_creates_an_account(
     assert response.status_code == 302
     assert response["Location"] == "/"
     home = body(guest.get("/"))
-    assert "Bienvenue dans l’équipe ! Vous êtes maintenant modérateur·rice de ce site." in home
+    assert "Bienvenue dans l’équipe ! Vous faites maintenant partie de la modération" in home
     assert "Bonjour Nadia" in home
     with schema_context(town_a.schema_name):
         nadia = User.objects.get(email="nadia@example.org")
@@ -239,8 +244,9 @@ def test_an_unknown_token_is_a_404(client_for, town_a) -> None:
 def test_roles_change_and_the_last_admin_stays(
     admin, client_for, town_a, admin_a, moderator_a, resident_a
 ) -> None:
-    def set_role(client, member, role):
-        return client.post(f"{TEAM}{member.pk}/role/", {f"m{member.pk}-role": role}, follow=True)
+    def set_role(client, member, role, confirm=False):
+        data = {f"m{member.pk}-role": role, **({"confirm": "yes"} if confirm else {})}
+        return client.post(f"{TEAM}{member.pk}/role/", data, follow=True)
 
     def role_of(member):
         with schema_context(town_a.schema_name):
@@ -248,17 +254,17 @@ def test_roles_change_and_the_last_admin_stays(
             return member.role
 
     response = set_role(admin, admin_a, "moderator")
-    assert "Vous êtes le seul administrateur de ce site" in body(response)
+    assert "Personne d’autre n’administre ce site : donnez d’abord" in body(response)
     assert role_of(admin_a) == User.Role.ADMIN
     page = body(admin.get(TEAM))
-    assert "Vous êtes le seul administrateur : nommez un autre administrateur" in page
+    assert "Personne d’autre n’administre ce site : donnez le rôle Administration" in page
 
     response = set_role(admin, moderator_a, "admin")
-    assert f"{moderator_a.display_name} est maintenant administrateur·rice" in body(response)
+    assert f"{moderator_a.display_name} a maintenant le rôle « Administration »" in body(response)
     assert role_of(moderator_a) == User.Role.ADMIN
     set_role(admin, resident_a, "moderator")
     assert role_of(resident_a) == User.Role.MODERATOR
-    response = set_role(admin, resident_a, "resident")
+    response = set_role(admin, resident_a, "resident", confirm=True)
     assert "ne fait plus partie de l’équipe" in body(response)
     assert role_of(resident_a) == User.Role.RESIDENT
     assert "Choisissez un rôle dans la liste." in body(set_role(admin, resident_a, "superuser"))
@@ -272,8 +278,8 @@ def test_roles_change_and_the_last_admin_stays(
 
     # The remaining admin is now the last one.
     other = client_for(town_a, moderator_a)
-    response = set_role(other, moderator_a, "resident")
-    assert "Vous êtes le seul administrateur" in body(response)
+    response = set_role(other, moderator_a, "resident")  # refused at once: nothing to confirm
+    assert "Personne d’autre n’administre ce site" in body(response)
     assert role_of(moderator_a) == User.Role.ADMIN
     with schema_context(town_a.schema_name):
         assert User.objects.filter(role=User.Role.ADMIN).count() == 1
@@ -286,7 +292,7 @@ def test_demoting_the_other_last_admin_is_refused_too(town_a, admin_a) -> None:
         second = cast(User, AdminFactory())
         admin_a.role = User.Role.RESIDENT  # as if changed elsewhere meanwhile
         admin_a.save()
-        with pytest.raises(team.TeamError, match="seul administrateur"):
+        with pytest.raises(team.TeamError, match="la seule personne à administrer ce site"):
             team.change_role(member=second, role="moderator", by=admin_a)
 
 

@@ -114,6 +114,7 @@ def test_role_changes_are_refused_to_everyone_but_the_towns_admins(
 ) -> None:
     stolen = client_for(town_b, admin_b)
     stolen.defaults["HTTP_HOST"] = town_a.primary_host
+    moderator = client_for(town_a, moderator_a)
     for client in (client_for(town_a), client_for(town_a, resident_a), stolen):
         probe(
             client,
@@ -121,7 +122,16 @@ def test_role_changes_are_refused_to_everyone_but_the_towns_admins(
             method="post",
             data={f"m{moderator_a.pk}-role": "admin"},
         )
-    moderator = client_for(town_a, moderator_a)
+    # The question asked before taking someone out of the team names them: nobody else sees it.
+    for client in (client_for(town_a), client_for(town_a, resident_a), stolen, moderator):
+        for data in ({}, {"confirm": "yes"}):
+            probe(
+                client,
+                f"{TEAM}{admin_a.pk}/role/",
+                method="post",
+                data={f"m{admin_a.pk}-role": "resident", **data},
+                leaked=[admin_a.email],
+            )
     probe(
         moderator,
         f"{TEAM}{moderator_a.pk}/role/",

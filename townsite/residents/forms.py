@@ -20,24 +20,44 @@ from townsite.residents import access, codes, services
 NEIGHBOURHOOD_FIELD = "neighbourhood"
 
 
-def add_neighbourhood_field(form: forms.Form) -> None:
+def add_neighbourhood_field(form: forms.Form, *, for_agent: bool = False) -> None:
     """The town's neighbourhoods (member communes for an intercommunalité) as a required
-    choice; no field at all when the town has none. Never the exact address."""
+    choice; no field at all when the town has none. Never the exact address.
+
+    `for_agent`: a town agent fills the form for the person at the desk, so the words speak
+    of "the person", not to "you"."""
     neighbourhoods = Neighbourhood.objects.all()
     if not neighbourhoods.exists():
         return
     epci = schema.current_tenant().is_intercommunalite
+    if for_agent:
+        help_text = (
+            _("The person’s commune, to show them what happens near them. Never their address.")
+            if epci
+            else _(
+                "The person’s neighbourhood, to show them what happens near them. Never their "
+                "address."
+            )
+        )
+        required = (
+            _("Choose the person’s commune.") if epci else _("Choose the person’s neighbourhood.")
+        )
+    else:
+        help_text = (
+            _("Your commune, to see what happens near you. Never your address.")
+            if epci
+            else _("Your neighbourhood, to see what happens near you. Never your address.")
+        )
+        required = (
+            _("Please choose your commune.") if epci else _("Please choose your neighbourhood.")
+        )
     form.fields[NEIGHBOURHOOD_FIELD] = forms.ModelChoiceField(
         queryset=neighbourhoods,
         label=_("Commune") if epci else _("Neighbourhood"),
         empty_label=_("Choose from the list"),
-        help_text=_("Your commune, to see what happens near you. Never your address.")
-        if epci
-        else _("Your neighbourhood, to see what happens near you. Never your address."),
+        help_text=help_text,
         error_messages={
-            "required": _("Please choose your commune.")
-            if epci
-            else _("Please choose your neighbourhood."),
+            "required": required,
             "invalid_choice": _("Please choose from the list."),
         },
     )
@@ -96,7 +116,7 @@ class DeskRegistrationForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        add_neighbourhood_field(self)
+        add_neighbourhood_field(self, for_agent=True)
         self.order_fields(["display_name", NEIGHBOURHOOD_FIELD, "phone", "email"])
 
     def clean_email(self) -> str:
@@ -158,9 +178,10 @@ class ChoosePasswordForm(SetPasswordMixin, forms.Form):
     password1, password2 = SetPasswordMixin.create_password_fields(
         label1=_("Choose your password"), label2=_("Type the same password again")
     )
+    # The town hall registered the person already: they do not "join", they go on.
     charter = forms.BooleanField(
         label=_("I have read the charter and I accept it"),
-        error_messages={"required": _("To join, please accept the charter.")},
+        error_messages={"required": _("To go on, please accept the charter.")},
     )
 
     def __init__(self, user: User, *args: Any, needs_charter: bool, **kwargs: Any) -> None:

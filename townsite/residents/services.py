@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts import login_names
 from accounts.models import User
 from accounts.services import create_member
 from tenants import audit, schema
@@ -79,16 +80,25 @@ def register_at_desk(
 ) -> DeskRegistration:
     """An account made by a town agent for a resident at the desk, with a one-time code.
 
-    No password: the resident chooses one with the code. Without an email, the account gets a
-    stand-in address that is never mailed. Who made it, and when, is kept on the profile.
+    No password: the resident chooses one with the code, then logs in with their login name.
+    Without an email, the account gets a stand-in address that is never mailed. Who made it,
+    and when, is kept on the profile.
     """
     agent = _check_agent(agent)
+    # Printed on the welcome sheet: with the password they choose, the resident logs in with it
+    # (with or without an email address). It stays out of the journal, as the email does.
+    login_name = login_names.new_login_name(display_name)
     if email:
         # Typed by the agent, so not verified: allauth asks the resident to confirm it.
-        user = create_member(email=email, display_name=display_name, email_verified=False)
+        user = create_member(
+            email=email, display_name=display_name, email_verified=False, login_name=login_name
+        )
     else:
         user = User.objects.create_user(
-            email=make_placeholder_email(), password=None, display_name=display_name
+            email=make_placeholder_email(),
+            password=None,
+            display_name=display_name,
+            login_name=login_name,
         )
     code, code_hash = _fresh_code()
     now = timezone.now()
@@ -115,11 +125,21 @@ def register_at_desk(
     return DeskRegistration(user=user, code=code)
 
 
+def _give_login_name(user: User) -> None:
+    """A login name for a resident registered at the desk before login names existed (the
+    caller holds the lock on the user's row)."""
+    if user.login_name:
+        return
+    user.login_name = login_names.new_login_name(user.display_name)
+    user.save(update_fields=["login_name"])
+
+
 @transaction.atomic
 def issue_new_login_code(agent: User, profile: ResidentProfile) -> str:
     """A new one-time code for a resident registered at the desk; the previous one stops working."""
     agent = _check_agent(agent)
     profile = ResidentProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    _give_login_name(profile.user)
     old = {"login_code_expires_at": profile.login_code_expires_at}
     code, code_hash = _fresh_code()
     profile.login_code_hash = code_hash
@@ -148,6 +168,7 @@ def set_password_with_code(
     user = profile.user
     user.set_password(password)
     user.save(update_fields=["password"])
+    _give_login_name(user)
     profile.login_code_hash = ""
     profile.login_code_expires_at = None
     if accept_charter and profile.charter_accepted_at is None:

@@ -194,14 +194,11 @@ def code_login_password(request: HttpRequest) -> HttpResponse:
         request.session.pop(PENDING_LOGIN_KEY, None)
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome! Your password is saved."))
-        if is_placeholder_email(user.email):
-            messages.info(
-                request,
-                _(
-                    "To log in again later, add your email address in “My account”, or ask "
-                    "the town hall for a new code."
-                ),
-            )
+        messages.info(
+            request,
+            _("The next times, log in with your login name, %(login_name)s, and your password.")
+            % {"login_name": user.login_name},
+        )
         return redirect(resolve_url(settings.LOGIN_REDIRECT_URL))
     return render(
         request,

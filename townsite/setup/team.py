@@ -13,14 +13,15 @@ from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from accounts.mail import send_templated
+from accounts.mail import from_email_named, send_templated
 from accounts.models import User
 from accounts.services import create_member
 from accounts.tokens import new_token
-from tenants import audit
+from tenants import audit, schema
+from tenants.names import signature
 from townsite.models import Invitation
 from townsite.setup import queries
 from townsite.setup.services import locked_profile
@@ -76,8 +77,8 @@ def invite_staff(
     member = queries.account_for_email(email)
     if member is not None and member.role in queries.STAFF_ROLES:
         raise TeamError(
-            _("%(email)s is already in the team, as %(role)s.")
-            % {"email": email, "role": member.get_role_display().lower()}
+            _("%(email)s is already in the team, with the role “%(role)s”.")
+            % {"email": email, "role": member.get_role_display()}
         )
     now = timezone.now()
     pending = list(queries.pending_invitations().filter(email=email).values_list("pk", "role"))
@@ -107,9 +108,19 @@ def invite_staff(
         "role": role,
         "link": absolute_url(reverse("townsite:accept_invitation", args=[token])),
         "expires_at": invitation.expires_at,
+        "site_url": absolute_url("/"),
     }
+    # The town's email: its name as sender and in the subject, signed by it.
+    with translation.override("fr"):
+        context["signature"] = signature(schema.current_tenant())
     # The mailer queues the message once this transaction commits.
-    send_templated("townsite/setup/email/invitation", context, [email])
+    send_templated(
+        "townsite/setup/email/invitation",
+        context,
+        [email],
+        subject_prefix=f"[{town_name}] ",
+        from_email=from_email_named(town_name),
+    )
     return SentInvitation(invitation=invitation, replaced_one=replaced > 0)
 
 

@@ -19,6 +19,7 @@ from accounts.permissions import town_admin_required
 from tenants import schema
 from tenants.addresses import current_site_url
 from townsite.models import Invitation
+from townsite.residents.access import is_last_admin
 from townsite.setup import queries, team
 from townsite.setup.forms import InvitationLoginForm, InviteForm, NewAccountForm, RoleForm
 
@@ -96,12 +97,21 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def change_role(request: HttpRequest, pk: int) -> HttpResponse:
     """Any member of this town (its schema holds only its own people); role `resident` takes
-    away staff rights and keeps the account."""
+    away staff rights and keeps the account, once confirmed (a POST with `confirm=yes`)."""
     member = get_object_or_404(User, pk=pk, is_active=True)
     form = RoleForm(request.POST, prefix=f"m{pk}")
     if not form.is_valid():
         messages.error(request, _("Choose a role from the list."))
         return redirect("townsite:team")
+    leaves_team = form.cleaned_data["role"] == User.Role.RESIDENT and member.is_moderator
+    # Taking someone out of the team is asked twice: this page names them and what they lose.
+    # (The last administrator is refused at once by the service, nothing to confirm.)
+    if leaves_team and request.POST.get("confirm") != "yes" and not is_last_admin(member):
+        return render(
+            request,
+            "townsite/setup/team_remove.html",
+            {"member": member, "role_field": f"{form.prefix}-role"},
+        )
     try:
         member = team.change_role(member=member, role=form.cleaned_data["role"], by=request.user)  # type: ignore[arg-type]
     except team.TeamError as error:
@@ -116,8 +126,8 @@ def change_role(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("%(name)s is now %(role)s.")
-            % {"name": member, "role": member.get_role_display().lower()},
+            _("%(name)s now has the role “%(role)s”.")
+            % {"name": member, "role": member.get_role_display()},
         )
     if member.pk == request.user.pk and not member.is_town_admin:
         return redirect("home")  # the team page is for administrators only
