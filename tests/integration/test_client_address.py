@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 PROXY = "10.0.0.1"
 ALICE = "203.0.113.5"
 BOB = "198.51.100.7"
-TOO_MANY_LOGINS = "Trop de tentatives de connexion échouées"
+TOO_MANY_LOGINS = "Trop d’essais. Attendez quelques minutes, puis réessayez."
 
 
 def _address(trusted: int, settings: Any, **meta: Any) -> str:
