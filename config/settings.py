@@ -274,6 +274,16 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
 }
 
+# --- Who runs Placette, for the legal notice and the legal texts (LCEN art. 6, GDPR art. 13) -
+_DEV_LEGAL = None if PRODUCTION else "(to be set: LEGAL_* in the environment)"
+LEGAL_ENTITY_NAME = env_str("LEGAL_ENTITY_NAME", _DEV_LEGAL)  # e.g. "Placette SAS"
+LEGAL_ENTITY_ADDRESS = env_str("LEGAL_ENTITY_ADDRESS", _DEV_LEGAL)
+LEGAL_ENTITY_REGISTRATION = env_str("LEGAL_ENTITY_REGISTRATION", _DEV_LEGAL)  # RCS / SIREN
+LEGAL_HOST = env_str("LEGAL_HOST", _DEV_LEGAL)  # the hosting provider: name, address, phone
+LEGAL_PUBLICATION_DIRECTOR = env_str("LEGAL_PUBLICATION_DIRECTOR", "")
+LEGAL_CONTACT_EMAIL = env_str("LEGAL_CONTACT_EMAIL", f"contact@{ROOT_DOMAIN}")
+LEGAL_PRIVACY_EMAIL = env_str("LEGAL_PRIVACY_EMAIL", f"dpo@{ROOT_DOMAIN}")
+
 # --- Billing (Stripe is the payment rail; our database holds the plan state) ---------------
 BILLING_TRIAL_DAYS = env_int("BILLING_TRIAL_DAYS", 90)
 # Outside production, a local fake Stripe (localstripe) stands in unless real test keys are set.
