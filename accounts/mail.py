@@ -1,4 +1,4 @@
-"""An email backend that hands each message to Celery once the current transaction commits."""
+"""Our emails: plain text, never HTML-escaped, handed to Celery once the transaction commits."""
 
 from __future__ import annotations
 
@@ -12,6 +12,20 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import translation
+
+# The template engine of plain-text emails (settings.TEMPLATES): the same templates as the
+# site's, without autoescaping, so "L'Haÿ-les-Roses" does not arrive as "L&#x27;Haÿ…".
+TEXT_ENGINE = "text"
+
+
+def render_text(template_name: str, context: dict[str, Any]) -> str:
+    """A plain-text email template (body or subject), rendered without HTML escaping."""
+    return render_to_string(template_name, context, using=TEXT_ENGINE)
+
+
+def render_subject(template_name: str, context: dict[str, Any]) -> str:
+    """A subject template on one line: a header cannot hold line breaks."""
+    return " ".join(render_text(template_name, context).split())
 
 
 def serialize(message: EmailMessage) -> dict[str, Any]:
@@ -69,9 +83,8 @@ def send_templated(
 ) -> None:
     """Render `<prefix>_subject.txt` and `<prefix>.txt` in French and send (after commit)."""
     with translation.override("fr"):
-        subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
-        subject = subject_prefix + subject
-        body = render_to_string(f"{template_prefix}.txt", context)
+        subject = subject_prefix + render_subject(f"{template_prefix}_subject.txt", context)
+        body = render_text(f"{template_prefix}.txt", context)
     EmailMessage(subject, body, to=to, reply_to=reply_to or []).send()
 
 

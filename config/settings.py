@@ -146,6 +146,8 @@ MIDDLEWARE = [
     "accounts.middleware.OpsStaffMfaMiddleware",
 ]
 
+# {{ day|long_date }} in every template, pages and emails, without a {% load %}.
+TEMPLATE_BUILTINS = ["tenants.templatetags.dates"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -161,10 +163,17 @@ TEMPLATES = [
                 "billing.context_processors.site_banner",
                 "townsite.setup.context_processors.town_site",
             ],
-            # {{ day|long_date }} in every template, without a {% load %}.
-            "builtins": ["tenants.templatetags.dates"],
+            "builtins": TEMPLATE_BUILTINS,
         },
-    }
+    },
+    {
+        # Plain-text emails (accounts.mail.render_text): the same templates, never HTML-escaped.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "platform" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False, "builtins": TEMPLATE_BUILTINS},
+    },
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
@@ -193,11 +202,16 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "townsite.residents.forms.ResidentSignupForm"
+ACCOUNT_FORMS = {"signup": "accounts.signup.SignupForm"}
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Placette] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = SITE_SCHEME
+# Every token allauth signs or hashes is bound to the schema (accounts.tokens): its email
+# confirmation salt through this getter, its password reset tokens through this generator.
+ALLAUTH_SETTING_GETTER = "accounts.tokens.allauth_setting"
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.password_reset.ResetTokenGenerator"  # noqa: S105
 # allauth's rate limits stay at their defaults (on); they count in the tenant-keyed cache.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Placette"

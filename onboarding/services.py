@@ -15,18 +15,16 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django_tenants.utils import schema_context
 
+from accounts import tokens
 from accounts.mail import send_templated
 from accounts.models import User
 from accounts.services import create_member
-from accounts.tokens import token_hash
 from billing.services import start_trial
 from onboarding import claims, directory, legal
 from onboarding.claims import Signer
@@ -41,8 +39,9 @@ from tenants.services import RESERVED_SLUGS, ascii_slug, provision_collectivite,
 logger = logging.getLogger(__name__)
 
 LINK_VALIDITY = timedelta(hours=48)
-TRIAL_LINK_SALT = "placette.onboarding.trial-link"
-WELCOME_SALT = "placette.onboarding.welcome"
+# What the tokens of the trial's links are for (accounts.tokens binds each to its schema).
+TRIAL_PURPOSE = "onboarding.trial"
+WELCOME_PURPOSE = "onboarding.welcome"
 WELCOME_VALIDITY = timedelta(minutes=15)
 SLUG_PATTERN = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 EPCI_PREFIXES = (
@@ -114,7 +113,7 @@ def slug_problem(slug: str) -> str | None:
 
 def _link_token(nonce: str) -> str:
     """The token in the link, derived from the request's nonce (the same link, sent again)."""
-    return salted_hmac(TRIAL_LINK_SALT, nonce, algorithm="sha256").hexdigest()
+    return tokens.derived_token(nonce, purpose=TRIAL_PURPOSE)
 
 
 def _send_link(signup: SignupRequest) -> None:
@@ -129,7 +128,11 @@ def _send_link(signup: SignupRequest) -> None:
 
 def _new_nonce() -> tuple[str, str]:
     nonce = secrets.token_urlsafe(32)
-    return nonce, token_hash(_link_token(nonce))
+    return nonce, _stored_hash(nonce)
+
+
+def _stored_hash(nonce: str) -> str:
+    return tokens.token_hash(_link_token(nonce), purpose=TRIAL_PURPOSE)
 
 
 # --- Asking for a trial -------------------------------------------------------------------
@@ -269,7 +272,10 @@ def _send_again(
         "accepted_terms_at": now,
         "expires_at": now + LINK_VALIDITY,
     }
-    if not signup.nonce:  # a request older than derived links: it gets one now
+    if signup.nonce:
+        # Under a new SECRET_KEY the same nonce gives another link: store the hash of that one.
+        changes["token_hash"] = _stored_hash(signup.nonce)
+    else:  # a request older than derived links: it gets one now
         changes["nonce"], changes["token_hash"] = _new_nonce()
     changed = [name for name, value in changes.items() if getattr(signup, name) != value]
     for name in changed:
@@ -282,19 +288,20 @@ def _send_again(
 # --- Confirming ---------------------------------------------------------------------------
 
 
+def _by_token(token: str) -> QuerySet[SignupRequest]:
+    hashes = tokens.token_hashes(token, purpose=TRIAL_PURPOSE)
+    return SignupRequest.objects.filter(token_hash__in=hashes)
+
+
 def find_request(token: str) -> SignupRequest | None:
-    return SignupRequest.objects.filter(token_hash=token_hash(token)).first()
+    return _by_token(token).first()
 
 
 def confirm_trial(token: str) -> tuple[Collectivite, str]:
     """Provision the town for this confirmation link; returns it and the signer's way in."""
     try:
         with transaction.atomic():
-            signup = (
-                SignupRequest.objects.select_for_update()
-                .filter(token_hash=token_hash(token))
-                .first()
-            )
+            signup = _by_token(token).select_for_update().first()
             if signup is None:
                 raise SignupError(_("This link is unknown. Check that you copied all of it."))
             if signup.status == SignupRequest.Status.CONFIRMED:
@@ -322,7 +329,7 @@ def confirm_trial(token: str) -> tuple[Collectivite, str]:
         raise SignupError(
             _("Something went wrong and nothing was created. Please try again in a minute.")
         ) from None
-    welcome = signing.dumps({"user": admin.pk, "schema": town.schema_name}, salt=WELCOME_SALT)
+    welcome = tokens.sign({"user": admin.pk}, purpose=WELCOME_PURPOSE, schema=town.schema_name)
     return town, town_url(town.slug, f"/bienvenue/{welcome}/")
 
 
@@ -338,6 +345,14 @@ def _provision(signup: SignupRequest, entry: Entry) -> tuple[Collectivite, User]
     with schema_context(town.schema_name):
         admin = create_member(
             email=signup.email, display_name=signup.signer_name, role=User.Role.ADMIN
+        )
+        # The signer, now the town's first admin, is who asked for the site.
+        audit.record(
+            "collectivite.created",
+            actor=admin,
+            target=town,
+            collectivite=town,
+            after={"name": town.name, "slug": town.slug, "signer_role": signup.signer_role},
         )
     start_trial(town)
     signup.status = SignupRequest.Status.CONFIRMED
@@ -357,12 +372,6 @@ def _provision(signup: SignupRequest, entry: Entry) -> tuple[Collectivite, User]
             accepted_by_email=signup.email,
             signup_request=signup,
         )
-    audit.record(
-        "collectivite.open",
-        target=town,
-        collectivite=town,
-        after={"slug": town.slug, "signer": signup.email, "signer_role": signup.signer_role},
-    )
     claims.attach_waiting_claims(town, signup)
     if claims.on_official_domain(town.kind, town.official_code, signup.email):
         set_verified(town, Collectivite.Verification.OFFICIAL_EMAIL)

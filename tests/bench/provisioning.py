@@ -108,7 +108,7 @@ def main() -> int:
         )
         signup = services.SignupRequest.objects.get(slug=slug, confirmed_at__isnull=True)
         token = "bench-" + slug
-        signup.token_hash = token_hash(token)
+        signup.token_hash = token_hash(token, purpose=services.TRIAL_PURPOSE)
         signup.save(update_fields=["token_hash"])
 
         connection.close()  # each confirmation is a request of its own, as in production

@@ -83,6 +83,13 @@ def live_server_any_host(django_db_setup: None, django_db_blocker: Any) -> Itera
         django_db_blocker.restore()
 
 
+@pytest.fixture(autouse=True)
+def _links_to_the_live_server(settings: Any, live_server_any_host: LiveServer) -> None:
+    """Links in emails and printed sheets carry SITE_PORT (tenants.addresses): here, the live
+    server's port."""
+    settings.SITE_PORT = live_server_any_host.port
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     executable = chromium_path()
@@ -113,6 +120,19 @@ def browser() -> Iterator[Any]:
         )
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def _audit_entries_removed(django_db_blocker: Any) -> Iterator[None]:
+    """The journeys commit their actions, and so their audit entries: those go afterwards, so
+    that later tests start from the log the session set up."""
+    from tenants.models import AuditEntry
+
+    with django_db_blocker.unblock():
+        last = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    yield
+    with django_db_blocker.unblock():
+        AuditEntry.objects.filter(pk__gt=last).delete()
 
 
 @pytest.fixture

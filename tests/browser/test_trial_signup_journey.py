@@ -12,7 +12,7 @@ from django.db import connection
 
 from billing.models import BillingAccount
 from onboarding.models import SignupRequest
-from tenants.models import Collectivite
+from tenants.models import AuditEntry, Collectivite
 from tests.browser.conftest import LiveServer, assert_accessible
 from tests.directory_sample import load_directory_sample, remove_directory_sample
 
@@ -32,6 +32,7 @@ def directory_and_cleanup(django_db_blocker: Any) -> Iterator[None]:
             account.invoices.all().delete()
             account.delete()
             town.domains.all().delete()
+            AuditEntry.objects.filter(collectivite=town).delete()  # the log protects its town
             schema_name = town.schema_name
             town.delete()
             with connection.cursor() as cursor:

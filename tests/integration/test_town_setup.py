@@ -109,8 +109,8 @@ def test_dashboard_shows_the_town_trial_links_and_checklist(admin, town_a) -> No
     assert "0 étape sur 7 faite" in page
     assert page.count("à faire") == 7
 
-    services.save_welcome_text("Bienvenue à tous !")
-    services.add_neighbourhood("Centre")
+    services.save_welcome_text("Bienvenue à tous !", by=None)
+    services.add_neighbourhood("Centre", by=None)
     page = body(admin.get("/administration/"))
     assert "2 étapes sur 7 faites" in page
 
@@ -270,8 +270,8 @@ def test_the_look_costs_one_cached_query_and_follows_changes(town_a) -> None:
             assert look_of(request)["welcome_text"] == ""
             town_site(request)  # lazy: nothing is read until a template uses it
         assert selects(captured) == []
-        services.save_look(primary_colour="#7a1f1f")
-        services.save_welcome_text("Bonjour !")
+        services.save_look(primary_colour="#7a1f1f", by=None)
+        services.save_welcome_text("Bonjour !", by=None)
         look = look_of(request)
         assert look["primary_colour"] == "#7a1f1f"
         assert look["welcome_text"] == "Bonjour !"
@@ -286,9 +286,9 @@ def test_the_town_home_shows_the_colour_logo_and_welcome(admin, town_a, media_ro
 
     with schema_context(town_a.schema_name):
         logo = SimpleUploadedFile("logo.png", image_bytes("PNG"))
-        services.save_look(primary_colour="#7a1f1f", logo=check_logo(logo))
-        services.save_welcome_text("Bienvenue !\n\n<script>alert(1)</script>")
-        services.complete_setup()
+        services.save_look(primary_colour="#7a1f1f", logo=check_logo(logo), by=None)
+        services.save_welcome_text("Bienvenue !\n\n<script>alert(1)</script>", by=None)
+        services.complete_setup(by=None)
     home = body(admin.get("/"))
     assert "--color-primary: #7a1f1f;" in home
     assert re.search(r'<img src="/logo/\?v=[0-9a-f]{12}" alt="" class="town-logo">', home)
@@ -371,7 +371,7 @@ def test_the_charter_is_prefilled_and_cannot_be_emptied(admin, town_a) -> None:
         assert "La charte ne peut pas être vide" in body(response)
     assert profile_of(town_a).charter == DEFAULT_CHARTER
     with pytest.raises(services.SetupError), schema_context(town_a.schema_name):
-        services.save_charter("  ")
+        services.save_charter("  ", by=None)
 
     response = admin.post(SETUP + "charte/", {"charter": "Soyons aimables."})
     assert response["Location"] == SETUP + "recapitulatif/"
@@ -380,9 +380,10 @@ def test_the_charter_is_prefilled_and_cannot_be_emptied(admin, town_a) -> None:
 
 def test_the_summary_shows_everything_and_completes_the_setup(admin, town_a) -> None:
     with schema_context(town_a.schema_name):
-        services.save_welcome_text("Bienvenue !")
-        services.add_neighbourhood("Les Coteaux")
+        services.save_welcome_text("Bienvenue !", by=None)
+        services.add_neighbourhood("Les Coteaux", by=None)
         services.save_contact(
+            by=None,
             address="",
             phone="01 23 45 67 89",
             email="",
@@ -439,7 +440,7 @@ def test_removing_a_neighbourhood_asks_first_and_only_detaches_its_residents(
     admin, town_a, resident_a
 ) -> None:
     with schema_context(town_a.schema_name):
-        coteaux = services.add_neighbourhood("Les Coteaux")
+        coteaux = services.add_neighbourhood("Les Coteaux", by=None)
         ResidentProfile.objects.create(user=resident_a, neighbourhood=coteaux)
     url = f"{SETUP}quartiers/{coteaux.pk}/supprimer/"
     page = body(admin.get(url))
@@ -484,14 +485,14 @@ def test_member_communes_of_an_epci_are_added_once(town_a, directory_epci) -> No
             "Ablis-Test",
             "Bazoches-Test",
         ]
-        assert services.add_member_communes(directory_epci) == 2
-        assert services.add_member_communes(directory_epci) == 0
+        assert services.add_member_communes(directory_epci, by=None) == 2
+        assert services.add_member_communes(directory_epci, by=None) == 0
         rows = list(Neighbourhood.objects.values_list("name", "commune_insee"))
         assert rows == [("Cernay", ""), ("Ablis-Test", "99101"), ("Bazoches-Test", "99102")]
         with pytest.raises(services.SetupError):
-            services.add_member_commune(directory_epci, "99199")  # not a member
+            services.add_member_commune(directory_epci, "99199", by=None)  # not a member
         with pytest.raises(services.SetupError):
-            services.add_member_commune(directory_epci, "99101")  # already added
+            services.add_member_commune(directory_epci, "99101", by=None)  # already added
 
 
 def test_an_intercommunalite_site_offers_its_member_communes(admin, town_a, directory_epci) -> None:

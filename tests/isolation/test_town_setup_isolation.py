@@ -9,6 +9,7 @@ from django.core import mail
 from django_tenants.utils import schema_context
 
 from accounts.models import User
+from tenants.models import AuditEntry
 from tests.helpers import probe
 from townsite.models import Invitation, Neighbourhood, TownProfile
 from townsite.setup import services
@@ -17,6 +18,7 @@ pytestmark = pytest.mark.django_db
 
 SETUP = "/administration/configuration/"
 TEAM = "/administration/equipe/"
+JOURNAL = "/administration/journal/"
 SECRET_WELCOME = "Le mot secret de Villeneuve"
 SECRET_PLACE = "Quartier-Secret-A"
 SECRET_EMAIL = "invitee-secrete@example.org"
@@ -24,18 +26,20 @@ SECRET_EMAIL = "invitee-secrete@example.org"
 
 @pytest.fixture
 def a_is_set_up(town_a, admin_a, moderator_a, client_for, django_capture_on_commit_callbacks):
-    """Town A with a welcome text, a colour, a neighbourhood and a pending invitation."""
+    """Town A with a welcome text, a colour, a neighbourhood and a pending invitation, each in
+    its log of actions."""
     with schema_context(town_a.schema_name):
-        services.save_welcome_text(SECRET_WELCOME)
-        services.save_look(primary_colour="#7a1f1f")
-        place = services.add_neighbourhood(SECRET_PLACE)
+        services.save_welcome_text(SECRET_WELCOME, by=admin_a)
+        services.save_look(primary_colour="#7a1f1f", by=admin_a)
+        place = services.add_neighbourhood(SECRET_PLACE, by=admin_a)
     with django_capture_on_commit_callbacks(execute=True):
         client_for(town_a, admin_a).post(TEAM, {"email": SECRET_EMAIL, "role": "admin"})
     link = re.search(r"https?://[^/\s]+(/invitation/[^/\s]+/)", str(mail.outbox[-1].body))
     assert link
     with schema_context(town_a.schema_name):
         invitation = Invitation.objects.get(email=SECRET_EMAIL)
-    return {"place": place, "invitation": invitation, "link": link.group(1)}
+    journal = list(AuditEntry.objects.filter(collectivite=town_a).values_list("pk", flat=True))
+    return {"place": place, "invitation": invitation, "link": link.group(1), "journal": journal}
 
 
 def admin_pages(a: dict) -> list[tuple[str, str, dict]]:
@@ -64,6 +68,9 @@ def admin_pages(a: dict) -> list[tuple[str, str, dict]]:
         ("get", TEAM, {}),
         ("post", TEAM, {"email": "pirate@example.org", "role": "admin"}),
         ("post", f"{TEAM}invitations/{invitation}/annuler/", {}),
+        ("get", JOURNAL, {}),
+        ("get", JOURNAL, {"kind": "team"}),
+        ("get", JOURNAL, {"kind": "settings", "page": "1"}),
     ]
 
 
@@ -78,6 +85,9 @@ def assert_a_untouched(town_a, a: dict) -> None:
         invitation = Invitation.objects.get(pk=a["invitation"].pk)
         assert invitation.revoked_at is None and invitation.accepted_at is None
         assert not Invitation.objects.filter(email="pirate@example.org").exists()
+    # Nobody else acted on A: its log holds what its own admin did, nothing more.
+    journal = AuditEntry.objects.filter(collectivite=town_a).values_list("pk", flat=True)
+    assert list(journal) == a["journal"]
 
 
 def test_only_a_towns_own_admins_reach_its_admin_pages(
@@ -132,8 +142,10 @@ def test_role_changes_are_refused_to_everyone_but_the_towns_admins(
 
 
 def test_b_s_admin_sees_only_b_on_b_s_own_pages(
-    client_for, town_a, town_b, admin_b, a_is_set_up
+    client_for, town_a, town_b, admin_a, admin_b, a_is_set_up
 ) -> None:
+    own_log = client_for(town_a, admin_a).get(JOURNAL).content.decode()
+    assert SECRET_PLACE in own_log and SECRET_EMAIL in own_log  # what B must not see
     admin = client_for(town_b, admin_b)
     for path in (
         "/administration/",
@@ -141,6 +153,7 @@ def test_b_s_admin_sees_only_b_on_b_s_own_pages(
         SETUP + "quartiers/",
         TEAM,
         SETUP + "recapitulatif/",
+        JOURNAL,
     ):
         response = admin.get(path)
         assert response.status_code == 200
@@ -161,7 +174,7 @@ def test_b_s_admin_sees_only_b_on_b_s_own_pages(
 
     # Changing B's look and welcome leaves A's alone, and the reverse (the cache is per town).
     with schema_context(town_b.schema_name):
-        services.save_welcome_text("Bienvenue à Bourg")
+        services.save_welcome_text("Bienvenue à Bourg", by=None)
     assert_a_untouched(town_a, a_is_set_up)
     assert client_for(town_b).get("/logo/").status_code == 404
 

@@ -41,18 +41,26 @@ def get_desk_resident_for(agent: User, user_id: int) -> ResidentProfile:
 
 
 def profile_for_code(code: str) -> ResidentProfile | None:
-    """The profile whose pending code this is (expired or not), if any."""
+    """The profile whose code this is (expired or not), if any."""
     if not codes.is_well_formed(code):
         return None
-    return (
-        ResidentProfile.objects.select_related("user")
-        .filter(login_code_hash=codes.hash_code(code), user__is_active=True)
-        .first()
-    )
+    profiles = ResidentProfile.objects.select_related("user").filter(user__is_active=True)
+    profile = profiles.filter(login_code_hash__in=codes.code_hashes(code)).first()
+    if profile is None:
+        # Only wrong codes get here, and only while codes of the old form are pending.
+        legacy = ResidentProfile.objects.filter(
+            login_code_expires_at__gt=timezone.now(), login_code_hash__contains=codes.LEGACY_MARK
+        ).values_list("login_code_hash", flat=True)
+        if legacy:
+            hashes = codes.legacy_hashes(code, legacy)
+            profile = profiles.filter(login_code_hash__in=hashes).first()
+    return profile
 
 
-def pending_code_login(profile_id: int, code_hash: str) -> ResidentProfile | None:
-    """The profile of a code checked earlier in this session, if that code still holds."""
+def pending_code(profile_id: int, code_hash: str) -> QuerySet[ResidentProfile]:
+    """The profile (or nothing) whose code, checked at the first step of a first login, is still
+    its code, unexpired, with the account active. The one rule for the password page and for
+    the service that saves the password (which adds a lock)."""
     return (
         ResidentProfile.objects.select_related("user")
         .filter(
@@ -62,8 +70,12 @@ def pending_code_login(profile_id: int, code_hash: str) -> ResidentProfile | Non
             user__is_active=True,
         )
         .exclude(login_code_hash="")
-        .first()
     )
+
+
+def pending_code_login(profile_id: int, code_hash: str) -> ResidentProfile | None:
+    """The profile of a code checked earlier in this session, if that code still holds."""
+    return pending_code(profile_id, code_hash).first()
 
 
 def is_last_admin(user: User) -> bool:

@@ -1,23 +1,24 @@
-"""One-time login codes printed on the welcome sheet: making, reading, finding, rate limiting.
+"""One-time login codes printed on the welcome sheet: making, reading, hashing, rate limiting.
 
 A code is 8 characters from an alphabet without look-alikes (no 0/O, 1/I/L), printed as
-"K7QF-M3XD". Only a hash is stored. The hash uses a salt fixed per town, so that the code a
-person types is found with one hash and one indexed lookup, instead of checking every pending
-code's own salted hash (slow by design) one after the other.
+"K7QF-M3XD". Only a keyed hash is stored (accounts.tokens: HMAC-SHA256 under a key derived from
+SECRET_KEY and bound to the town's schema), so the code a person types is found with one cheap
+hash and one lookup: an unauthenticated try costs nothing, a stolen table reveals no code, and
+the stored form does not change with Django's password hasher settings.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import PBKDF2PasswordHasher, identify_hasher
 from django.utils import timezone
 
+from accounts import tokens
 from accounts.ratelimit import hit
-from tenants import schema
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 LENGTH = 8
@@ -50,14 +51,45 @@ def display(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
-def _salt() -> str:
-    # Alphanumeric (hashers refuse "$"), the same for every code of this town.
-    return "code" + hashlib.sha256(schema.current_schema().encode()).hexdigest()[:18]
+PURPOSE = "residents.desk-code"
 
 
 def hash_code(code: str) -> str:
-    """The stored form of a normalised code."""
-    return make_password(code, salt=_salt())
+    """The stored form of a normalised code, for this town's schema."""
+    return tokens.token_hash(code, purpose=PURPOSE)
+
+
+def code_hashes(code: str) -> list[str]:
+    """Every form a code of this town may be stored in (SECRET_KEY and its fallbacks)."""
+    return tokens.token_hashes(code, purpose=PURPOSE)
+
+
+# Codes issued before the keyed hash were stored as make_password(code, salt=<the town's>),
+# "algorithm$iterations$salt$hash", and found by exact string: a Django upgrade changes the
+# iterations and they stopped matching. They stay valid until they expire (30 days after
+# issue): a code is re-hashed with each set of parameters that pending codes still carry.
+LEGACY_MARK = "$"  # in every make_password form, never in the keyed hash (hexadecimal)
+
+
+def legacy_hashes(code: str, stored: Iterable[str]) -> list[str]:
+    """This code as make_password would have stored it, once per parameter set in `stored`."""
+    by_parameters: dict[str, str] = {}
+    for encoded in stored:
+        parameters = encoded.rsplit("$", 1)[0]
+        if parameters not in by_parameters:
+            by_parameters[parameters] = _rehash_like(code, encoded)
+    return [form for form in by_parameters.values() if form]
+
+
+def _rehash_like(code: str, encoded: str) -> str:
+    try:
+        hasher = identify_hasher(encoded)
+    except ValueError:  # an algorithm no longer in PASSWORD_HASHERS: nothing can match
+        return ""
+    decoded = hasher.decode(encoded)
+    if isinstance(hasher, PBKDF2PasswordHasher):  # Django's default: iterations in the string
+        return hasher.encode(code, decoded["salt"], decoded["iterations"])
+    return hasher.encode(code, decoded["salt"])
 
 
 def expiry_from_now() -> datetime:

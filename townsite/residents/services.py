@@ -6,15 +6,18 @@ import logging
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.services import create_member
+from tenants import audit, schema
+from tenants.models import AuditEntry
 from townsite.models import Neighbourhood, ResidentProfile
-from townsite.residents import codes
+from townsite.residents import access, codes
 from townsite.residents.placeholders import is_placeholder_email, make_placeholder_email
 
 logger = logging.getLogger(__name__)
@@ -57,9 +60,12 @@ def _fresh_code() -> tuple[str, str]:
             return code, code_hash
 
 
-def _check_agent(agent: User) -> None:
-    if not agent.is_moderator:
+def _check_agent(agent: User) -> User:
+    """The agent, re-read and locked: their rights may have gone since the page was shown."""
+    current = User.objects.select_for_update().filter(pk=agent.pk, is_active=True).first()
+    if current is None or not current.is_moderator:
         raise PermissionDenied
+    return current
 
 
 @transaction.atomic
@@ -76,7 +82,7 @@ def register_at_desk(
     No password: the resident chooses one with the code. Without an email, the account gets a
     stand-in address that is never mailed. Who made it, and when, is kept on the profile.
     """
-    _check_agent(agent)
+    agent = _check_agent(agent)
     if email:
         # Typed by the agent, so not verified: allauth asks the resident to confirm it.
         user = create_member(email=email, display_name=display_name, email_verified=False)
@@ -86,7 +92,7 @@ def register_at_desk(
         )
     code, code_hash = _fresh_code()
     now = timezone.now()
-    ResidentProfile.objects.create(
+    profile = ResidentProfile.objects.create(
         user=user,
         neighbourhood=neighbourhood,
         phone=phone,
@@ -95,6 +101,16 @@ def register_at_desk(
         login_code_hash=code_hash,
         login_code_expires_at=now + codes.VALIDITY,
     )
+    # Neither the phone nor the email goes into the journal: the account holds them.
+    audit.record(
+        "resident.desk_registered",
+        actor=agent,
+        target=user,
+        after={
+            "neighbourhood": neighbourhood.name if neighbourhood else None,
+            "login_code_expires_at": profile.login_code_expires_at,
+        },
+    )
     logger.info("Resident %s registered at the desk by user %s", user.pk, agent.pk)
     return DeskRegistration(user=user, code=code)
 
@@ -102,11 +118,18 @@ def register_at_desk(
 @transaction.atomic
 def issue_new_login_code(agent: User, profile: ResidentProfile) -> str:
     """A new one-time code for a resident registered at the desk; the previous one stops working."""
-    _check_agent(agent)
+    agent = _check_agent(agent)
+    profile = ResidentProfile.objects.select_for_update().select_related("user").get(pk=profile.pk)
+    old = {"login_code_expires_at": profile.login_code_expires_at}
     code, code_hash = _fresh_code()
     profile.login_code_hash = code_hash
     profile.login_code_expires_at = codes.expiry_from_now()
     profile.save(update_fields=["login_code_hash", "login_code_expires_at"])
+    # The code's hash stays out of the journal; its validity is what an admin needs to see.
+    before, after = audit.changes(profile, old, ["login_code_expires_at"])
+    audit.record(
+        "resident.new_login_code", actor=agent, target=profile.user, before=before, after=after
+    )
     logger.info("New login code for resident %s issued by user %s", profile.user_id, agent.pk)
     return code
 
@@ -119,18 +142,7 @@ def set_password_with_code(
 
     Raises ResidentError if the code was used, replaced or expired in the meantime.
     """
-    profile = (
-        ResidentProfile.objects.select_for_update()
-        .select_related("user")
-        .filter(
-            pk=profile_id,
-            login_code_hash=code_hash,
-            login_code_expires_at__gt=timezone.now(),
-            user__is_active=True,
-        )
-        .exclude(login_code_hash="")
-        .first()
-    )
+    profile = access.pending_code(profile_id, code_hash).select_for_update().first()
     if profile is None:
         raise ResidentError(_("This code no longer works. Ask the town hall for a new one."))
     user = profile.user
@@ -168,21 +180,60 @@ def replace_placeholder_email(email_address: EmailAddress) -> None:
             user.save(update_fields=["email"])
 
 
+def deleted_account_label(user_id: int) -> str:
+    """How the journal names an account once it is deleted, in the site's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _("deleted account no. %(id)s") % {"id": user_id}
+
+
+@dataclass(frozen=True)
+class _DeletedAccount:
+    """The actor of a deletion as the journal keeps it: the account's id, no name, no email."""
+
+    pk: int
+    display_name: str
+    email: str = ""
+
+
 @transaction.atomic
 def delete_account(user: User) -> None:
-    """Delete the person's account and what hangs on it. A town keeps at least one admin."""
-    if user.is_town_admin:
-        admins = list(
-            User.objects.select_for_update()
-            .filter(role=User.Role.ADMIN, is_active=True)
-            .values_list("pk", flat=True)
-        )
-        if [pk for pk in admins if pk != user.pk] == []:
-            raise ResidentError(
-                _(
-                    "You are the last administrator of this site, so your account cannot be "
-                    "deleted. First make another person administrator."
-                )
+    """Delete the person's account and what hangs on it. A town keeps at least one admin.
+
+    The town is the controller of its residents' data and must erase it on request (GDPR
+    art. 17), yet keep a trace of the deletion and of the privileged actions done to the
+    account (art. 5(2), accountability). So the journal keeps the account's id and its role,
+    and the entries naming it as their target lose the name: "deleted account no. 42". Entries
+    where the person acted as staff keep their name: who used an administrator's rights is
+    what that log is for.
+    """
+    # Locked in the order change_role locks them: the last admin check holds under races.
+    admins = list(
+        User.objects.select_for_update()
+        .filter(role=User.Role.ADMIN, is_active=True)
+        .values_list("pk", flat=True)
+    )
+    user_pk = user.pk
+    current = User.objects.select_for_update().filter(pk=user_pk).first()
+    if current is None:  # deleted already (a second click, another tab)
+        return
+    if current.is_town_admin and [pk for pk in admins if pk != current.pk] == []:
+        raise ResidentError(
+            _(
+                "You are the last administrator of this site, so your account cannot be "
+                "deleted. First make another person administrator."
             )
-    logger.info("User %s deleted their account", user.pk)
-    user.delete()
+        )
+    label = deleted_account_label(user_pk)
+    town_entries = AuditEntry.objects.filter(collectivite__schema_name=schema.current_schema())
+    town_entries.filter(target_type=current._meta.label_lower, target_id=str(user_pk)).update(
+        target_label=label
+    )
+    audit.record(
+        "account.deleted",
+        actor=_DeletedAccount(pk=user_pk, display_name=label),
+        target=current,
+        target_label=label,
+        before={"role": current.role},
+    )
+    logger.info("User %s deleted their account", user_pk)
+    current.delete()

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from accounts.models import User
 from accounts.permissions import town_staff_required
 from tenants import schema
+from tenants.addresses import current_site_url
 from townsite.residents import access, codes, services
 from townsite.residents.export import build_export
 from townsite.residents.forms import (
@@ -114,8 +115,9 @@ def welcome_sheet(request: HttpRequest, user_id: int) -> HttpResponse:
             and profile.login_code_expires_at is not None
             and profile.login_code_expires_at > timezone.now(),
             "email": None if is_placeholder_email(user.email) else user.email,
-            "site_url": request.build_absolute_uri("/"),
-            "first_login_url": request.build_absolute_uri(resolve_url("townsite:code_login")),
+            # Printed, so the town's own address, whatever Host the agent's browser sent.
+            "site_url": current_site_url("/"),
+            "first_login_url": current_site_url(resolve_url("townsite:code_login")),
         },
     )
 

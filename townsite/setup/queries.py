@@ -14,7 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from accounts.tokens import token_hash
+from accounts.tokens import token_hashes
 from tenants.models import Collectivite, Commune, Epci
 from townsite.defaults import DEFAULT_CHARTER
 from townsite.models import DEFAULT_PRIMARY_COLOUR, Invitation, Neighbourhood, TownProfile
@@ -169,11 +169,16 @@ def pending_invitations() -> QuerySet[Invitation]:
     ).select_related("invited_by")
 
 
+# What an invitation link's token is for (accounts.tokens binds it to the town's schema).
+INVITATION_PURPOSE = "townsite.invitation"
+
+
 def invitation_for_token(token: str) -> Invitation | None:
     """The invitation of this town's schema the link's token opens, whatever its state."""
     if not token or len(token) > 100:
         return None
-    return Invitation.objects.filter(token_hash=token_hash(token)).first()
+    hashes = token_hashes(token, purpose=INVITATION_PURPOSE)
+    return Invitation.objects.filter(token_hash__in=hashes).first()
 
 
 def invitation_state(invitation: Invitation) -> str:

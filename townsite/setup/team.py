@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from allauth.account.models import EmailAddress
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -19,8 +20,10 @@ from accounts.mail import send_templated
 from accounts.models import User
 from accounts.services import create_member
 from accounts.tokens import new_token
+from tenants import audit
 from townsite.models import Invitation
 from townsite.setup import queries
+from townsite.setup.services import locked_profile
 
 INVITATION_DAYS = 7
 INVITABLE_ROLES = (User.Role.MODERATOR, User.Role.ADMIN)
@@ -44,6 +47,15 @@ class SentInvitation:
     replaced_one: bool  # a pending invitation to the same address was revoked
 
 
+def _still_admin(by: User) -> User:
+    """The acting admin, re-read and locked: their rights may have been taken away since the
+    page was shown, and they keep them until this action is done."""
+    actor = User.objects.select_for_update().filter(pk=by.pk).first()
+    if actor is None or not actor.is_active or not actor.is_town_admin:
+        raise PermissionDenied
+    return actor
+
+
 @transaction.atomic
 def invite_staff(
     *,
@@ -58,6 +70,9 @@ def invite_staff(
     email = email.strip().lower()
     if role not in INVITABLE_ROLES:
         raise TeamError(_("Choose administrator or moderator."))
+    # One invitation to an address at a time: two sends at once leave one pending link.
+    locked_profile()
+    by = _still_admin(by)
     member = queries.account_for_email(email)
     if member is not None and member.role in queries.STAFF_ROLES:
         raise TeamError(
@@ -65,14 +80,26 @@ def invite_staff(
             % {"email": email, "role": member.get_role_display().lower()}
         )
     now = timezone.now()
-    replaced = queries.pending_invitations().filter(email=email).update(revoked_at=now)
-    token, hashed = new_token()
+    pending = list(queries.pending_invitations().filter(email=email).values_list("pk", "role"))
+    replaced = Invitation.objects.filter(pk__in=[pk for pk, _role in pending]).update(
+        revoked_at=now
+    )
+    token, hashed = new_token(purpose=queries.INVITATION_PURPOSE)
     invitation = Invitation.objects.create(
         email=email,
         role=role,
         token_hash=hashed,
         invited_by=by,
         expires_at=now + timedelta(days=INVITATION_DAYS),
+    )
+    # One entry: a link sent again replaces the pending one, whose role is the "before".
+    audit.record(
+        "invitation.sent",
+        actor=by,
+        target=invitation,
+        target_label=email,
+        before={"role": pending[0][1]} if pending else {},
+        after={"role": role},
     )
     context = {
         "town_name": town_name,
@@ -87,10 +114,18 @@ def invite_staff(
 
 
 @transaction.atomic
-def revoke_invitation(invitation: Invitation) -> None:
-    invitation = _locked_pending(invitation)
+def revoke_invitation(invitation: Invitation, *, by: User) -> None:
+    invitation = _locked_pending(invitation)  # first, as accepting does: no deadlock
+    by = _still_admin(by)
     invitation.revoked_at = timezone.now()
     invitation.save(update_fields=["revoked_at"])
+    audit.record(
+        "invitation.revoked",
+        actor=by,
+        target=invitation,
+        target_label=invitation.email,
+        before={"role": invitation.role},
+    )
 
 
 @transaction.atomic
@@ -106,7 +141,9 @@ def change_role(*, member: User, role: str, by: User) -> User:
         .values_list("pk", flat=True)
     )
     member = User.objects.select_for_update().get(pk=member.pk)
-    if member.role == User.Role.ADMIN and role != User.Role.ADMIN and admins == [member.pk]:
+    if member.role == role:
+        return member
+    if member.role == User.Role.ADMIN and admins == [member.pk]:
         if member.pk == by.pk:
             raise TeamError(
                 _(
@@ -115,9 +152,20 @@ def change_role(*, member: User, role: str, by: User) -> User:
                 )
             )
         raise TeamError(_("%(name)s is the only administrator of this site.") % {"name": member})
-    if member.role != role:
-        member.role = role
-        member.save(update_fields=["role"])
+    if by.pk not in admins:  # demoted by another admin while the page was open
+        raise PermissionDenied
+    old = {"role": member.role}
+    member.role = role
+    member.save(update_fields=["role"])
+    before, after = audit.changes(member, old, ["role"])
+    leaves_team = role == User.Role.RESIDENT
+    audit.record(
+        "member.team_rights_removed" if leaves_team else "member.role_change",
+        actor=by,
+        target=member,
+        before=before,
+        after=after,
+    )
     return member
 
 
@@ -132,9 +180,18 @@ def _locked_pending(invitation: Invitation) -> Invitation:
     return invitation
 
 
-def _accepted(invitation: Invitation) -> None:
+def _accepted(invitation: Invitation, user: User, before: dict[str, str]) -> None:
+    """The invitation is used; the entry names the person who accepted as its actor."""
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
+    after = {"role": user.role} if before.get("role") != user.role else {}
+    audit.record(
+        "invitation.accepted",
+        actor=user,
+        target=user,
+        before=before if after else {},
+        after=after,
+    )
 
 
 @transaction.atomic
@@ -152,7 +209,7 @@ def accept_invitation_with_new_account(
         password=password,
         email_verified=True,
     )
-    _accepted(invitation)
+    _accepted(invitation, user, before={})
     return user
 
 
@@ -164,9 +221,10 @@ def accept_invitation_as_member(invitation: Invitation, user: User) -> User:
     if user.email.lower() != invitation.email.lower():
         raise TeamError(_("This invitation is for another email address."))
     user = User.objects.select_for_update().get(pk=user.pk)
+    before = {"role": user.role}
     if user.role != User.Role.ADMIN and user.role != invitation.role:
         user.role = invitation.role
         user.save(update_fields=["role"])
     EmailAddress.objects.filter(user=user, email__iexact=invitation.email).update(verified=True)
-    _accepted(invitation)
+    _accepted(invitation, user, before)
     return user

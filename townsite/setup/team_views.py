@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.models import User
 from accounts.permissions import town_admin_required
 from tenants import schema
+from tenants.addresses import current_site_url
 from townsite.models import Invitation
 from townsite.setup import queries, team
 from townsite.setup.forms import InvitationLoginForm, InviteForm, NewAccountForm, RoleForm
@@ -59,7 +60,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 town_name=schema.request_tenant(request).name,
-                absolute_url=request.build_absolute_uri,
+                absolute_url=current_site_url,
             )
         except team.TeamError as error:
             form.add_error("email", str(error))
@@ -79,7 +80,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(queries.pending_invitations(), pk=pk)
     try:
-        team.revoke_invitation(invitation)
+        team.revoke_invitation(invitation, by=request.user)  # type: ignore[arg-type]
     except team.InvitationGone:
         messages.error(request, _("This invitation was already used or cancelled."))
     else:

@@ -1,8 +1,8 @@
-"""The admin dashboard, the set-up wizard, the team page, invitation links and the logo."""
+"""The admin dashboard, set-up wizard, team page, invitation links, log of actions and logo."""
 
 from django.urls import path
 
-from townsite.setup import team_views, views
+from townsite.setup import journal, team_views, views
 
 SETUP = "administration/configuration/"
 TEAM = "administration/equipe/"
@@ -35,6 +35,7 @@ urlpatterns = [
         name="revoke_invitation",
     ),
     path(TEAM + "<int:pk>/role/", team_views.change_role, name="change_role"),
+    path("administration/journal/", journal.journal, name="journal"),
     path("invitation/<str:token>/", team_views.accept_invitation, name="accept_invitation"),
     path("logo/", views.logo, name="logo"),
 ]

@@ -147,6 +147,7 @@ def setup_look(request: HttpRequest) -> HttpResponse:
             "shown_colour": profile.primary_colour,
         },
         lambda data: services.save_look(
+            by=request.user,  # type: ignore[arg-type]
             primary_colour=data["primary_colour"],
             logo=data["logo"],
             remove_logo=data["remove_logo"],
@@ -164,7 +165,7 @@ def setup_welcome(request: HttpRequest) -> HttpResponse:
         "townsite:setup_welcome",
         WelcomeForm,
         {"welcome_text": profile.welcome_text},
-        lambda data: services.save_welcome_text(data["welcome_text"]),
+        lambda data: services.save_welcome_text(data["welcome_text"], by=request.user),  # type: ignore[arg-type]
     )
 
 
@@ -182,7 +183,10 @@ def setup_modules(request: HttpRequest) -> HttpResponse:
             "ideas": profile.ideas_enabled,
         },
         lambda data: services.save_modules(
-            mutual_aid=data["mutual_aid"], consultations=data["consultations"], ideas=data["ideas"]
+            by=request.user,  # type: ignore[arg-type]
+            mutual_aid=data["mutual_aid"],
+            consultations=data["consultations"],
+            ideas=data["ideas"],
         ),
     )
 
@@ -202,7 +206,7 @@ def setup_contact(request: HttpRequest) -> HttpResponse:
             "website": profile.contact_website,
             "opening_hours": profile.opening_hours,
         },
-        lambda data: services.save_contact(**data),
+        lambda data: services.save_contact(by=request.user, **data),  # type: ignore[arg-type]
     )
 
 
@@ -215,7 +219,7 @@ def setup_charter(request: HttpRequest) -> HttpResponse:
         "townsite:setup_charter",
         CharterForm,
         {"charter": profile.charter},
-        lambda data: services.save_charter(data["charter"]),
+        lambda data: services.save_charter(data["charter"], by=request.user),  # type: ignore[arg-type]
     )
 
 
@@ -265,7 +269,7 @@ def setup_neighbourhoods(request: HttpRequest) -> HttpResponse:
     form = NeighbourhoodForm(request.POST)
     if form.is_valid():
         try:
-            added = services.add_neighbourhood(form.cleaned_data["name"])
+            added = services.add_neighbourhood(form.cleaned_data["name"], by=request.user)  # type: ignore[arg-type]
         except services.SetupError as error:
             form.add_error("name", str(error))
         else:
@@ -287,10 +291,14 @@ def setup_add_communes(request: HttpRequest) -> HttpResponse:
         return redirect(STEP_NEIGHBOURHOODS)
     try:
         if form.cleaned_data["insee_code"]:
-            added = services.add_member_commune(epci, form.cleaned_data["insee_code"])
+            added = services.add_member_commune(
+                epci,
+                form.cleaned_data["insee_code"],
+                by=request.user,  # type: ignore[arg-type]
+            )
             messages.success(request, _("“%(name)s” is added.") % {"name": added.name})
         else:
-            count = services.add_member_communes(epci)
+            count = services.add_member_communes(epci, by=request.user)  # type: ignore[arg-type]
             messages.success(request, _("Member communes added: %(count)s.") % {"count": count})
     except services.SetupError as error:
         messages.error(request, str(error))
@@ -304,7 +312,11 @@ def setup_rename_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
     form = RenameNeighbourhoodForm(request.POST, prefix=f"n{pk}")
     if form.is_valid():
         try:
-            services.rename_neighbourhood(neighbourhood, form.cleaned_data["name"])
+            services.rename_neighbourhood(
+                neighbourhood,
+                form.cleaned_data["name"],
+                by=request.user,  # type: ignore[arg-type]
+            )
         except services.SetupError as error:
             form.add_error("name", str(error))
         else:
@@ -319,7 +331,7 @@ def setup_remove_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmation page first: it says how many residents chose this neighbourhood."""
     neighbourhood = get_object_or_404(queries.neighbourhoods(), pk=pk)
     if request.method == "POST":
-        detached = services.remove_neighbourhood(neighbourhood)
+        detached = services.remove_neighbourhood(neighbourhood, by=request.user)  # type: ignore[arg-type]
         text = _("“%(name)s” is removed.") % {"name": neighbourhood.name}
         if detached:
             text += " " + _("Its residents keep their accounts, with no neighbourhood for now.")
@@ -339,7 +351,7 @@ def setup_remove_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(GET_POST)
 def setup_summary(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        services.complete_setup()
+        services.complete_setup(by=request.user)  # type: ignore[arg-type]
         messages.success(request, _("Your site is set up. You can change these settings any time."))
         return redirect("townsite:dashboard")
     profile = queries.current_profile()

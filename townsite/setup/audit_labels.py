@@ -1,0 +1,183 @@
+"""What the audit log's codes mean in words: one label per action, field and kind of action.
+
+Writers name their action with a short code ("member.role_change"); this is the one place that
+turns codes, field names and values into French for people reading the log. A code missing
+here still shows, as is: a new action is never hidden from the log.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import Q
+from django.utils import formats, timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
+
+from accounts.models import User
+from tenants.models import AuditEntry
+
+ACTIONS: dict[str, Promise] = {
+    # The team (townsite.setup.team)
+    "invitation.sent": gettext_lazy("Invitation sent"),
+    "invitation.revoked": gettext_lazy("Invitation cancelled"),
+    "invitation.accepted": gettext_lazy("Invitation accepted"),
+    "member.role_change": gettext_lazy("Role changed"),
+    "member.team_rights_removed": gettext_lazy("Team rights taken away"),
+    # Residents (townsite.residents.services)
+    "resident.desk_registered": gettext_lazy("Resident registered at the desk"),
+    "resident.new_login_code": gettext_lazy("New login code for a resident"),
+    "account.deleted": gettext_lazy("Account deleted by its owner"),
+    # The site's settings (townsite.setup.services)
+    "settings.look": gettext_lazy("Logo or colour changed"),
+    "settings.welcome": gettext_lazy("Welcome text changed"),
+    "settings.modules": gettext_lazy("Modules turned on or off"),
+    "settings.contact": gettext_lazy("Contact details changed"),
+    "settings.charter": gettext_lazy("Moderation charter changed"),
+    "settings.setup_completed": gettext_lazy("Set-up finished"),
+    "neighbourhood.added": gettext_lazy("Neighbourhood added"),
+    "neighbourhood.renamed": gettext_lazy("Neighbourhood renamed"),
+    "neighbourhood.removed": gettext_lazy("Neighbourhood removed"),
+    "neighbourhood.communes_added": gettext_lazy("Member communes added"),
+    # The site itself (onboarding)
+    "collectivite.created": gettext_lazy("Site created for the free trial"),
+    # Subscription (billing)
+    "billing.trial_started": gettext_lazy("Free trial started"),
+    "billing.trial_extended": gettext_lazy("Free trial extended"),
+    "billing.sponsor": gettext_lazy("Subscription offered by Placette"),
+    "billing.suspend": gettext_lazy("Site suspended"),
+    "billing.reinstate": gettext_lazy("Site reinstated"),
+}
+
+# Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
+KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
+    "team": (gettext_lazy("Team"), ("invitation.", "member.")),
+    "residents": (gettext_lazy("Residents"), ("resident.", "account.")),
+    "settings": (gettext_lazy("Site settings"), ("settings.", "neighbourhood.")),
+    "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
+}
+
+FIELDS: dict[str, Promise] = {
+    "role": gettext_lazy("Role"),
+    "neighbourhood": gettext_lazy("Neighbourhood"),
+    "login_code_expires_at": gettext_lazy("Code valid until"),
+    "name": gettext_lazy("Name"),
+    "names": pgettext_lazy("audit log", "Names"),
+    "slug": pgettext_lazy("audit log", "Site address"),
+    "resident_count": gettext_lazy("Residents who had chosen it"),
+    "primary_colour": gettext_lazy("Main colour"),
+    "logo": gettext_lazy("Logo"),
+    "welcome_text": gettext_lazy("Welcome text"),
+    "mutual_aid_enabled": gettext_lazy("Mutual aid"),
+    "consultations_enabled": gettext_lazy("Consultations"),
+    "ideas_enabled": gettext_lazy("Idea box"),
+    "contact_address": gettext_lazy("Postal address"),
+    "contact_phone": gettext_lazy("Phone"),
+    "contact_email": gettext_lazy("Email address"),
+    "contact_website": gettext_lazy("Website"),
+    "opening_hours": gettext_lazy("Opening hours"),
+    "charter": gettext_lazy("Moderation charter"),
+    "setup_completed_at": gettext_lazy("Set-up finished on"),
+}
+
+# Longer than this, a value is shown folded (a charter, a welcome text).
+LONG_VALUE = 120
+
+
+def action_label(code: str) -> str:
+    return str(ACTIONS.get(code, code))
+
+
+def kind_choices() -> list[tuple[str, Promise]]:
+    return [(key, label) for key, (label, _prefixes) in KINDS.items()]
+
+
+def of_kind(entries: Any, kind: str) -> Any:
+    """`entries` (a queryset of AuditEntry) narrowed to one kind of action, or all of them."""
+    if kind not in KINDS:
+        return entries
+    match = Q()
+    for prefix in KINDS[kind][1]:
+        match |= Q(action__startswith=prefix)
+    return entries.filter(match)
+
+
+@dataclass(frozen=True)
+class Change:
+    label: str
+    before: str | None  # None: the value did not exist before (a creation)
+    after: str | None  # None: it no longer exists (a removal)
+
+    @property
+    def is_long(self) -> bool:
+        return max(len(self.before or ""), len(self.after or "")) > LONG_VALUE
+
+
+@dataclass(frozen=True)
+class Row:
+    """One entry as the log page shows it."""
+
+    entry: AuditEntry
+    label: str
+    actor: str
+    target: str
+    changes: list[Change]
+
+
+def describe(entry: AuditEntry) -> Row:
+    return Row(
+        entry=entry,
+        label=action_label(entry.action),
+        actor=_actor(entry),
+        target=entry.target_label,
+        changes=[
+            Change(
+                label=str(FIELDS.get(field, field)),
+                before=_shown(field, entry.before[field]) if field in entry.before else None,
+                after=_shown(field, entry.after[field]) if field in entry.after else None,
+            )
+            for field in [*entry.before, *(f for f in entry.after if f not in entry.before)]
+        ],
+    )
+
+
+def _actor(entry: AuditEntry) -> str:
+    if not entry.actor_schema:
+        return _("Placette (automatic)")
+    if entry.actor_schema == "public":
+        return _("%(name)s, Placette team") % {"name": entry.actor_label}
+    return entry.actor_label
+
+
+def _shown(field: str, value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "—"
+    if isinstance(value, bool):
+        return pgettext("audit log", "on") if value else pgettext("audit log", "off")
+    if field == "role" and value in User.Role.values:
+        return str(User.Role(value).label)
+    if isinstance(value, list):
+        return ", ".join(str(item) for item in value)
+    if isinstance(value, str) and ISO_DATE.match(value):
+        return _shown_moment(value)
+    return str(value)
+
+
+# Dates and times are kept as ISO strings (tenants.audit): shown as people write them.
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?)?$")
+
+
+def _shown_moment(value: str) -> str:
+    try:
+        if len(value) == len("2026-12-31"):
+            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_naive(moment):
+        moment = timezone.make_aware(moment)
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
