@@ -286,6 +286,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "billing.tasks.run_daily_billing",
         "schedule": crontab(hour=6, minute=30),
     },
+    "onboarding-purge": {
+        "task": "onboarding.tasks.purge_old_requests",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }
 
 # --- Who runs Placette, for the legal notice and the legal texts (LCEN art. 6, GDPR art. 13) -

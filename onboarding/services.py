@@ -352,7 +352,7 @@ def _provision(signup: SignupRequest, entry: Entry) -> tuple[Collectivite, User]
             actor=admin,
             target=town,
             collectivite=town,
-            after={"name": town.name, "slug": town.slug, "signer_role": signup.signer_role},
+            after={"name": town.name, "slug": town.slug},
         )
     start_trial(town)
     signup.status = SignupRequest.Status.CONFIRMED
@@ -385,6 +385,26 @@ def _provision(signup: SignupRequest, entry: Entry) -> tuple[Collectivite, User]
     else:
         claims.tell_staff_of_unverified_site(town, signup)
     return town, admin
+
+
+# How long we keep what never became a site, and settled claims (the privacy policy says so).
+UNCONFIRMED_KEPT = timedelta(days=30)
+SETTLED_CLAIMS_KEPT = timedelta(days=365)
+
+
+def purge_old_requests() -> dict[str, int]:
+    """Delete requests never confirmed, 30 days after their link expired, and claims settled by
+    our staff more than a year ago."""
+    now = timezone.now()
+    requests, _rows = SignupRequest.objects.filter(
+        confirmed_at__isnull=True, expires_at__lt=now - UNCONFIRMED_KEPT
+    ).delete()
+    settled, _rows = (
+        SiteClaim.objects.exclude(status=SiteClaim.Status.OPEN)
+        .filter(resolved_at__lt=now - SETTLED_CLAIMS_KEPT)
+        .delete()
+    )
+    return {"requests": requests, "claims": settled}
 
 
 def contact_existing_town(*, town: Collectivite, name: str, email: str, message: str) -> None:

@@ -136,15 +136,19 @@ def add_official_domain(kind: str, official_code: str, domain: str, *, by: User)
     if town is not None:
         signup = SignupRequest.objects.filter(collectivite=town).first()
         town = _locked_town(town)
-        signer_on_it = signup is not None and on_official_domain(kind, official_code, signup.email)
-        if signer_on_it and set_verified(town, Collectivite.Verification.OFFICIAL_EMAIL):
+        signer = signup.email if signup else ""
+        if (
+            signer
+            and on_official_domain(kind, official_code, signer)
+            and set_verified(town, Collectivite.Verification.OFFICIAL_EMAIL)
+        ):
             audit.record(
                 "collectivite.verify",
                 actor=by,
                 target=town,
                 collectivite=town,
                 after={"verified_at": town.verified_at, "verified_via": town.verified_via},
-                reason=f"{signup.email} is on the official domain {domain}",
+                reason=f"{signer} is on the official domain {domain}",
             )
     return True
 
@@ -196,6 +200,7 @@ def dismiss_claim(claim: SiteClaim, *, by: User, reason: str) -> SiteClaim:
         "claim.dismiss",
         actor=by,
         target=claim,
+        target_label=f"#{claim.pk}",
         collectivite=claim.collectivite,
         before={"status": SiteClaim.Status.OPEN},
         after={"status": claim.status},
@@ -229,7 +234,7 @@ def transfer_site(claim: SiteClaim, *, by: User, previous_admins: str, reason: s
     if town is None:
         raise StaffError(f"{claim.name} has no site yet: there is nothing to transfer.")
     with schema_context(town.schema_name):
-        new_admin, was = _make_admin(claim)
+        new_admin = _make_admin(claim)
         before_admins = list(
             User.objects.select_for_update()
             .filter(role=User.Role.ADMIN, is_active=True)
@@ -251,8 +256,8 @@ def transfer_site(claim: SiteClaim, *, by: User, previous_admins: str, reason: s
         actor=by,
         target=town,
         collectivite=town,
-        before={"admins": [admin.email for admin in before_admins], "new_admin": was},
-        after={"admins": [new_admin.email], "previous_admins": previous_admins},
+        before={"admins": [admin.email for admin in before_admins]},
+        after={"admins": [new_admin.email]},
         reason=reason,
     )
     for admin in before_admins:
@@ -282,20 +287,18 @@ def transfer_site(claim: SiteClaim, *, by: User, previous_admins: str, reason: s
     return Transfer(town=town, new_admin=new_admin, previous_admins=before_admins)
 
 
-def _make_admin(claim: SiteClaim) -> tuple[User, dict[str, object]]:
-    """The claimant's account in the town, made an active administrator; and what it was."""
+def _make_admin(claim: SiteClaim) -> User:
+    """The claimant's account in the town (made if needed), now an active administrator."""
     user = User.objects.select_for_update().filter(email=claim.email).first()
     if user is None:
-        user = create_member(
+        return create_member(
             email=claim.email, display_name=claim.claimant_name, role=User.Role.ADMIN
         )
-        return user, {"account": "new"}
-    was = {"role": user.role, "is_active": user.is_active}
     user.role, user.is_active = User.Role.ADMIN, True
     user.save(update_fields=["role", "is_active"])
     # Our staff checked this person and this address: it is theirs.
     EmailAddress.objects.filter(user=user, email__iexact=claim.email).update(verified=True)
-    return user, was
+    return user
 
 
 def _set_password_url(town: Collectivite, user: User) -> str:

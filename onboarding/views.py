@@ -152,7 +152,8 @@ def claim(request: HttpRequest, kind: str, code: str) -> HttpResponse:
 
 
 def claim_recorded(request: HttpRequest) -> HttpResponse:
-    recorded = SiteClaim.objects.filter(pk=request.session.get("onboarding_claim")).first()
+    claim_id = request.session.get("onboarding_claim")
+    recorded = SiteClaim.objects.filter(pk=claim_id).first() if claim_id else None
     if recorded is None:
         return redirect("onboarding:start")
     town = recorded.collectivite

@@ -52,7 +52,7 @@ class Collectivite(TenantMixin):
     # email is on the collectivité's official domain or our staff checked, it says so.
     verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
     verified_via = models.CharField(
-        _("verified by"), max_length=16, choices=Verification.choices, blank=True
+        _("verified by"), max_length=16, choices=Verification.choices, blank=True, default=""
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
