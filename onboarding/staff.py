@@ -178,7 +178,7 @@ def remove_official_domain(kind: str, official_code: str, domain: str, *, by: Us
 def _locked_open_claim(claim: SiteClaim) -> SiteClaim:
     claim = SiteClaim.objects.select_for_update().get(pk=claim.pk)
     if claim.status != SiteClaim.Status.OPEN:
-        raise StaffError(f"Claim #{claim.pk} is already {claim.get_status_display().lower()}.")
+        raise StaffError(f"Claim #{claim.pk} is already {claim.status}.")
     return claim
 
 

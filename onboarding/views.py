@@ -62,6 +62,9 @@ def choose(request: HttpRequest, kind: str, code: str) -> HttpResponse:
             "onboarding/already_there.html",
             {"entry": entry, "town": existing, "form": ContactTownForm()},
         )
+    if existing and request.method == "POST":
+        # The site opened between this person's page and their submit: theirs is a claim.
+        return claim(request, kind, code)
     if existing:
         return _claim_page(request, entry, existing, ClaimForm())
     if request.method == "POST":
