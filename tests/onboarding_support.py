@@ -7,7 +7,6 @@ from typing import Any
 
 from django.conf import settings
 from django.core import mail
-from django.http import HttpResponse
 from django.test import Client
 
 from onboarding.legal import PROCESSING_AGREEMENT, TERMS
@@ -34,7 +33,7 @@ def confirmation_link(body: str) -> str:
     return found.group(1)
 
 
-def ask_for_trial(capture: Any, code: str = "78152", **changes: str) -> HttpResponse:
+def ask_for_trial(capture: Any, code: str = "78152", **changes: str) -> Any:
     """Submit the trial form on the public site; the emails go out (on commit)."""
     with capture(execute=True):
         return Client(HTTP_HOST=settings.ROOT_DOMAIN).post(

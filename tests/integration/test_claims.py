@@ -69,6 +69,7 @@ def test_a_signer_off_the_official_domain_opens_an_unverified_site_and_our_staff
         ops.body
     )
     [item] = _queued_chavenay()
+    assert item.signup is not None
     assert (item.town, item.signup.email, item.claims) == (town, "claire.martin@gmail.com", [])
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from io import StringIO
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlparse
 
 import pytest
@@ -197,11 +197,9 @@ def test_transfer_site_can_close_the_previous_admins_accounts(
     claimed, ops_staff, django_capture_on_commit_callbacks
 ) -> None:
     town, claim = claimed
-    with schema_context(town.schema_name):
-        accomplice = AdminFactory(email="complice@example.org")
     signed_in = Client(HTTP_HOST="chavenay.localhost")
     with schema_context(town.schema_name):
-        signed_in.force_login(accomplice)
+        signed_in.force_login(cast(User, AdminFactory(email="complice@example.org")))
     with django_capture_on_commit_callbacks(execute=True):
         run(
             "transfer_site",

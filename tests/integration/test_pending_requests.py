@@ -153,9 +153,9 @@ def test_the_status_migration_keeps_the_newest_waiting_request(
         cursor.execute('DROP INDEX "one_pending_request_per_collectivite"')
         cursor.execute('DROP INDEX "one_pending_request_per_slug"')
     now = timezone.now()
-    common = {"kind": "commune", "name": "Chavenay", "signer_name": "C", "signer_role": "maire"}
-    common |= {"email": "a@b.fr", "phone": "0102030405", "terms_version": "1", "dpa_version": "1"}
-    common |= {"accepted_terms_at": now, "nonce": ""}
+    common: dict[str, object] = {"kind": "commune", "name": "Chavenay", "signer_name": "C"}
+    common |= {"signer_role": "maire", "email": "a@b.fr", "phone": "0102030405", "nonce": ""}
+    common |= {"terms_version": "1", "dpa_version": "1", "accepted_terms_at": now}
 
     def make(code: str, slug: str, hours: int, **extra: object) -> SignupRequest:
         return SignupRequest.objects.create(
@@ -186,3 +186,46 @@ def test_the_status_migration_keeps_the_newest_waiting_request(
         same_slug.pk: "expired",
         free.pk: "pending",
     }
+
+
+def test_the_daily_purge_forgets_what_the_privacy_policy_says_we_do_not_keep(
+    django_capture_on_commit_callbacks, time_machine
+) -> None:
+    from onboarding.models import SiteClaim
+    from onboarding.tasks import purge_old_requests
+
+    ask_for_trial(django_capture_on_commit_callbacks)  # never confirmed
+    kept = ask_for_trial(django_capture_on_commit_callbacks, code=ETRECHY, slug="etrechy")
+    assert kept.status_code == 302
+    SignupRequest.objects.filter(official_code=ETRECHY).update(
+        status="confirmed", confirmed_at=timezone.now()
+    )
+    settled = SiteClaim.objects.create(
+        kind="commune",
+        official_code="78152",
+        name="Chavenay",
+        claimant_name="P",
+        claimant_role="maire",
+        email="p@chavenay.fr",
+        phone="0102030405",
+        status=SiteClaim.Status.DISMISSED,
+        resolved_at=timezone.now(),
+    )
+    open_claim = SiteClaim.objects.create(
+        kind="commune",
+        official_code="78152",
+        name="Chavenay",
+        claimant_name="Q",
+        claimant_role="maire",
+        email="q@chavenay.fr",
+        phone="0102030405",
+    )
+    time_machine.move_to(timezone.now() + timedelta(days=29))
+    assert purge_old_requests.delay().get() == {"requests": 0, "claims": 0}
+    time_machine.move_to(timezone.now() + timedelta(days=3))  # 30 days after the link expired
+    assert purge_old_requests.delay().get() == {"requests": 1, "claims": 0}
+    assert list(SignupRequest.objects.values_list("official_code", flat=True)) == [ETRECHY]
+    time_machine.move_to(timezone.now() + timedelta(days=340))
+    assert purge_old_requests.delay().get() == {"requests": 0, "claims": 1}
+    assert list(SiteClaim.objects.all()) == [open_claim]
+    assert not SiteClaim.objects.filter(pk=settled.pk).exists()

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
+from accounts.models import User
 from accounts.permissions import View, town_admin_required
 
 
@@ -18,7 +19,8 @@ def town_admin_with_password(view: View) -> View:
     @town_admin_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_usable_password():
+        user = cast(User, request.user)  # town_admin_required let only an admin through
+        if not user.has_usable_password():
             return redirect("townsite:welcome_password")
         return view(request, *args, **kwargs)
 
