@@ -19,7 +19,7 @@ from accounts.mail import send_templated
 from accounts.models import User
 from onboarding.directory import Entry
 from onboarding.errors import SignupError
-from onboarding.models import OfficialEmailDomain, SignupRequest, SiteClaim
+from onboarding.models import OfficialEmailDomain, SignerRole, SignupRequest, SiteClaim
 from tenants.addresses import town_url
 from tenants.models import Collectivite
 
@@ -33,6 +33,16 @@ class Signer:
     role_other: str
     email: str
     phone: str
+
+    def cleaned(self) -> Signer:
+        """As we keep it: trimmed, the email in lowercase, "which role" only for "Other"."""
+        return Signer(
+            name=self.name.strip(),
+            role=self.role,
+            role_other=self.role_other.strip() if self.role == SignerRole.OTHER else "",
+            email=self.email.strip().lower(),
+            phone=self.phone,
+        )
 
 
 def email_domain(email: str) -> str:

@@ -61,6 +61,11 @@ BY_KEY = {document.key: document for document in DOCUMENTS.values()}
 SIGNED_AT_SIGNUP = (TERMS, PROCESSING_AGREEMENT)
 
 
+def are_current(*, terms: str, dpa: str) -> bool:
+    """Whether the versions a signer ticked are the ones in force (not changed meanwhile)."""
+    return (terms, dpa) == (TERMS.current.id, PROCESSING_AGREEMENT.current.id)
+
+
 @dataclass(frozen=True)
 class Publisher:
     """Who runs Placette: named in the legal notice and in every text (settings LEGAL_*)."""

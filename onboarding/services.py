@@ -30,7 +30,7 @@ from onboarding import claims, directory, legal
 from onboarding.claims import Signer
 from onboarding.directory import Entry
 from onboarding.errors import SignupError
-from onboarding.models import LegalAcceptance, SignerRole, SignupRequest, SiteClaim
+from onboarding.models import LegalAcceptance, SignupRequest, SiteClaim
 from tenants import audit
 from tenants.addresses import root_url, town_url
 from tenants.models import Collectivite
@@ -147,8 +147,14 @@ def request_trial(
     collectivité that has a request waiting, or an unverified site, is recorded as a claim for
     our staff. An address asked for by a request still waiting is taken for now.
     """
-    signer = _cleaned(signer)
-    _check_versions(terms_version, dpa_version)
+    signer = signer.cleaned()
+    if not legal.are_current(terms=terms_version, dpa=dpa_version):
+        raise SignupError(
+            _(
+                "The terms or the processing agreement changed while you were filling in the "
+                "form. Please read the new version and tick the boxes again."
+            )
+        )
     for attempt in (1, 2):
         try:
             with transaction.atomic():
@@ -161,36 +167,13 @@ def request_trial(
     raise AssertionError("unreachable")
 
 
-def _cleaned(signer: Signer) -> Signer:
-    return Signer(
-        name=signer.name.strip(),
-        role=signer.role,
-        role_other=signer.role_other.strip() if signer.role == SignerRole.OTHER else "",
-        email=signer.email.strip().lower(),
-        phone=signer.phone,
-    )
-
-
 @transaction.atomic
 def claim_site(entry: Entry, town: Collectivite, signer: Signer, *, message: str) -> SiteClaim:
     """Someone else speaks for a collectivité whose site is unverified: record it for our staff."""
     town = Collectivite.objects.select_for_update().get(pk=town.pk)
     if town.is_verified:
         raise SignupError(_("This collectivité is already on Placette."))
-    return claims.record_claim(entry, _cleaned(signer), town=town, message=message)
-
-
-def _check_versions(terms_version: str, dpa_version: str) -> None:
-    if (terms_version, dpa_version) != (
-        legal.TERMS.current.id,
-        legal.PROCESSING_AGREEMENT.current.id,
-    ):
-        raise SignupError(
-            _(
-                "The terms or the processing agreement changed while you were filling in the "
-                "form. Please read the new version and tick the boxes again."
-            )
-        )
+    return claims.record_claim(entry, signer.cleaned(), town=town, message=message)
 
 
 def _request_once(
@@ -385,26 +368,6 @@ def _provision(signup: SignupRequest, entry: Entry) -> tuple[Collectivite, User]
     else:
         claims.tell_staff_of_unverified_site(town, signup)
     return town, admin
-
-
-# How long we keep what never became a site, and settled claims (the privacy policy says so).
-UNCONFIRMED_KEPT = timedelta(days=30)
-SETTLED_CLAIMS_KEPT = timedelta(days=365)
-
-
-def purge_old_requests() -> dict[str, int]:
-    """Delete requests never confirmed, 30 days after their link expired, and claims settled by
-    our staff more than a year ago."""
-    now = timezone.now()
-    requests, _rows = SignupRequest.objects.filter(
-        confirmed_at__isnull=True, expires_at__lt=now - UNCONFIRMED_KEPT
-    ).delete()
-    settled, _rows = (
-        SiteClaim.objects.exclude(status=SiteClaim.Status.OPEN)
-        .filter(resolved_at__lt=now - SETTLED_CLAIMS_KEPT)
-        .delete()
-    )
-    return {"requests": requests, "claims": settled}
 
 
 def contact_existing_town(*, town: Collectivite, name: str, email: str, message: str) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from onboarding import services
+from onboarding import retention
 
 
 @shared_task
 def purge_old_requests() -> dict[str, int]:
-    return services.purge_old_requests()
+    return retention.purge_old_requests()

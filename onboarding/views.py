@@ -84,7 +84,7 @@ def choose(request: HttpRequest, kind: str, code: str) -> HttpResponse:
             except services.SignupError as error:
                 form.add_error(error.field, str(error))
             else:
-                return _after_request(request, entry, done)
+                return _after_request(request, done)
         status = 400
     else:
         form = TrialForm(initial={"slug": services.proposed_slug(entry)})
@@ -99,9 +99,7 @@ def choose(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     return render(request, "onboarding/choose.html", context, status=status)
 
 
-def _after_request(
-    request: HttpRequest, entry: directory.Entry, done: services.Requested
-) -> HttpResponse:
+def _after_request(request: HttpRequest, done: services.Requested) -> HttpResponse:
     if done.claim is not None:
         return _claim_recorded(request, done.claim)
     assert done.signup is not None
