@@ -106,6 +106,14 @@ def test_the_dashboard_says_an_unverified_site_is_being_checked(
     assert "pas encore vérifié" not in body(client_for(town_a, admin_a).get("/administration/"))
 
 
+def test_search_engines_wait_until_a_site_is_verified(client_for, town_a, town_b) -> None:
+    town_a.verified_at = timezone.now()
+    town_a.save(update_fields=["verified_at"])
+    assert 'name="robots"' not in body(client_for(town_a).get("/"))
+    assert '<meta name="robots" content="noindex">' in body(client_for(town_b).get("/"))
+    assert 'name="robots"' not in body(Client(HTTP_HOST=settings.ROOT_DOMAIN).get("/"))
+
+
 def test_only_the_unverified_town_shows_the_notice(client_for, admin_a, admin_b, town_a, town_b):
     town_a.verified_at = timezone.now()
     town_a.save(update_fields=["verified_at"])
