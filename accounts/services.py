@@ -34,3 +34,15 @@ def create_ops_staff(*, email: str, display_name: str, password: str) -> User:
     )
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
     return user
+
+
+@transaction.atomic
+def set_first_password(user: User, password: str) -> User:
+    """The password of someone who has none yet (a new town's signer). An account that has one
+    keeps it: changing a password is allauth's own form, which asks for the current one."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.has_usable_password():
+        return locked
+    locked.set_password(password)
+    locked.save(update_fields=["password"])
+    return locked

@@ -48,6 +48,13 @@ def new_token(*, purpose: str, schema: str | None = None) -> tuple[str, str]:
     return token, token_hash(token, purpose=purpose, schema=schema)
 
 
+def derived_token(nonce: str, *, purpose: str, schema: str | None = None) -> str:
+    """A link's token computed from a random nonce kept in its row: the same link can be sent
+    again without keeping it, and the nonce alone (a database dump) gives nothing without the
+    key. Store `token_hash` of the result, as for `new_token`."""
+    return _keyed_hash(nonce, schema_salt(purpose + ".link", schema), settings.SECRET_KEY)
+
+
 def sign(value: Any, *, purpose: str, schema: str | None = None) -> str:
     """A signed, timestamped value for a link that only the given schema's site accepts."""
     return signing.dumps(value, salt=schema_salt(purpose, schema))

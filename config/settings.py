@@ -332,7 +332,21 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 60.0,
         "options": {"expires": 55},  # a sweep still waiting when the next one is due is dropped
     },
+    "onboarding-purge": {
+        "task": "onboarding.tasks.purge_old_requests",
+        "schedule": crontab(hour=4, minute=10),
+    },
 }
+
+# --- Who runs Placette, for the legal notice and the legal texts (LCEN art. 6, GDPR art. 13) -
+_DEV_LEGAL = None if PRODUCTION else "(to be set: LEGAL_* in the environment)"
+LEGAL_ENTITY_NAME = env_str("LEGAL_ENTITY_NAME", _DEV_LEGAL)  # e.g. "Placette SAS"
+LEGAL_ENTITY_ADDRESS = env_str("LEGAL_ENTITY_ADDRESS", _DEV_LEGAL)
+LEGAL_ENTITY_REGISTRATION = env_str("LEGAL_ENTITY_REGISTRATION", _DEV_LEGAL)  # RCS / SIREN
+LEGAL_HOST = env_str("LEGAL_HOST", _DEV_LEGAL)  # the hosting provider: name, address, phone
+LEGAL_PUBLICATION_DIRECTOR = env_str("LEGAL_PUBLICATION_DIRECTOR", "")
+LEGAL_CONTACT_EMAIL = env_str("LEGAL_CONTACT_EMAIL", f"contact@{ROOT_DOMAIN}")
+LEGAL_PRIVACY_EMAIL = env_str("LEGAL_PRIVACY_EMAIL", f"dpo@{ROOT_DOMAIN}")
 
 # --- Billing (Stripe is the payment rail; our database holds the plan state) ---------------
 BILLING_TRIAL_DAYS = env_int("BILLING_TRIAL_DAYS", 90)

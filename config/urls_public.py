@@ -3,6 +3,7 @@
 from django.urls import include, path
 
 from billing import webhooks
+from onboarding import legal_views
 from onboarding import views as onboarding_views
 from tenants import errors, views
 
@@ -11,6 +12,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("billing/stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("essai/", include("onboarding.urls")),
+    path("mentions-legales/", legal_views.legal_notice, name="legal_notice"),
+    path("confidentialite/", legal_views.privacy, name="privacy"),
+    path("documents/<slug:slug>/", legal_views.document, name="legal_document"),
+    path(
+        "documents/<slug:slug>/version-<str:version>/",
+        legal_views.document,
+        name="legal_document_version",
+    ),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -3,10 +3,12 @@
 from django.urls import include, path
 
 from tenants import errors
-from townsite import views
+from townsite import legal, views
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("mentions-legales/", legal.legal_notice, name="legal_notice"),
+    path("confidentialite/", legal.privacy, name="privacy"),
     path("accounts/", include("allauth.urls")),
     path("administration/abonnement/", include("billing.urls")),
     path("", include("townsite.urls")),

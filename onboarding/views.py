@@ -3,17 +3,21 @@ confirm by email."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts import ratelimit
 from billing.models import Plan
-from onboarding import directory, services
-from onboarding.forms import ContactTownForm, SearchForm, TrialForm
+from onboarding import directory, legal, services
+from onboarding.forms import ClaimForm, ContactTownForm, SearchForm, TrialForm
+from onboarding.models import SignupRequest, SiteClaim
+from tenants.addresses import town_url
 from tenants.models import Collectivite
 from tenants.network import client_ip
 
@@ -54,12 +58,17 @@ def choose(request: HttpRequest, kind: str, code: str) -> HttpResponse:
     if entry is None:
         raise Http404
     existing = services.on_placette(entry)
-    if existing:
+    if existing and existing.is_verified:
         return render(
             request,
             "onboarding/already_there.html",
             {"entry": entry, "town": existing, "form": ContactTownForm()},
         )
+    if existing and request.method == "POST":
+        # The site opened between this person's page and their submit: theirs is a claim.
+        return claim(request, kind, code)
+    if existing:
+        return _claim_page(request, entry, existing, ClaimForm())
     if request.method == "POST":
         form = TrialForm(request.POST)
         if form.is_valid() and not _allowed(request, "trial-request"):
@@ -67,20 +76,17 @@ def choose(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         elif form.is_valid():
             data = form.cleaned_data
             try:
-                signup = services.request_trial(
+                done = services.request_trial(
                     entry=entry,
                     slug=data["slug"],
-                    signer_name=data["signer_name"],
-                    signer_role=data["signer_role"],
-                    signer_role_other=data["signer_role_other"],
-                    email=data["email"],
-                    phone=data["phone"],
+                    signer=form.signer(),
+                    terms_version=data["terms_version"],
+                    dpa_version=data["dpa_version"],
                 )
             except services.SignupError as error:
-                form.add_error(None, str(error))
+                form.add_error(error.field, str(error))
             else:
-                request.session["onboarding_email"] = signup.email
-                return redirect("onboarding:sent")
+                return _after_request(request, done)
         status = 400
     else:
         form = TrialForm(initial={"slug": services.proposed_slug(entry)})
@@ -90,8 +96,75 @@ def choose(request: HttpRequest, kind: str, code: str) -> HttpResponse:
         "form": form,
         "epci_town": services.epci_on_placette(entry),
         "members": directory.member_communes(entry.code) if entry.is_intercommunalite else [],
+        **legal.document_context(),
     }
     return render(request, "onboarding/choose.html", context, status=status)
+
+
+def _after_request(request: HttpRequest, done: services.Requested) -> HttpResponse:
+    if done.claim is not None:
+        return _claim_recorded(request, done.claim)
+    assert done.signup is not None
+    request.session["onboarding_email"] = done.signup.email
+    request.session["onboarding_resent"] = done.resent
+    return redirect("onboarding:sent")
+
+
+def _claim_recorded(request: HttpRequest, claim: SiteClaim) -> HttpResponse:
+    request.session["onboarding_claim"] = claim.pk
+    return redirect("onboarding:claim_recorded")
+
+
+def _claim_page(
+    request: HttpRequest,
+    entry: directory.Entry,
+    town: Collectivite,
+    form: ClaimForm,
+    status: int = 200,
+) -> HttpResponse:
+    return render(
+        request,
+        "onboarding/claim.html",
+        {"entry": entry, "town": town, "form": form},
+        status=status,
+    )
+
+
+@require_http_methods(["POST"])
+def claim(request: HttpRequest, kind: str, code: str) -> HttpResponse:
+    """Someone else speaks for a collectivité whose site is not verified yet: we record it."""
+    entry = directory.find(kind, code)
+    town = services.on_placette(entry) if entry else None
+    if entry is None or town is None:
+        raise Http404
+    if town.is_verified:
+        return redirect("onboarding:choose", kind=kind, code=code)
+    form = ClaimForm(request.POST)
+    if form.is_valid() and not _allowed(request, "claim"):
+        form.add_error(None, TOO_MANY)
+    elif form.is_valid():
+        try:
+            recorded = services.claim_site(
+                entry, town, form.signer(), message=form.cleaned_data["message"]
+            )
+        except services.SignupError as error:
+            form.add_error(error.field, str(error))
+        else:
+            return _claim_recorded(request, recorded)
+    return _claim_page(request, entry, town, form, status=400)
+
+
+def claim_recorded(request: HttpRequest) -> HttpResponse:
+    claim_id = request.session.get("onboarding_claim")
+    recorded = SiteClaim.objects.filter(pk=claim_id).first() if claim_id else None
+    if recorded is None:
+        return redirect("onboarding:start")
+    town = recorded.collectivite
+    return render(
+        request,
+        "onboarding/claim_recorded.html",
+        {"claim": recorded, "town": town, "pending": town is None},
+    )
 
 
 @require_http_methods(["POST"])
@@ -119,7 +192,12 @@ def contact_town(request: HttpRequest, kind: str, code: str) -> HttpResponse:
 
 def sent(request: HttpRequest) -> HttpResponse:
     return render(
-        request, "onboarding/sent.html", {"email": request.session.get("onboarding_email", "")}
+        request,
+        "onboarding/sent.html",
+        {
+            "email": request.session.get("onboarding_email", ""),
+            "resent": request.session.get("onboarding_resent", False),
+        },
     )
 
 
@@ -127,23 +205,42 @@ def sent(request: HttpRequest) -> HttpResponse:
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """The link from the email. GET shows a button (mail scanners must not create sites)."""
     signup = services.find_request(token)
+    if signup is None:
+        return render(
+            request,
+            "onboarding/link_problem.html",
+            {"message": _("This link is unknown. Check that you copied all of it.")},
+            status=404,
+        )
+    if signup.status == SignupRequest.Status.CONFIRMED:
+        return _site_exists(request, signup)
     if request.method == "GET":
-        if signup is None:
-            return render(
-                request,
-                "onboarding/link_problem.html",
-                {"message": _("This link is unknown. Check that you copied all of it.")},
-                status=404,
-            )
         return render(request, "onboarding/confirm.html", {"signup": signup})
     try:
         _town, welcome_url = services.confirm_trial(token)
     except services.SignupError as error:
-        status = 410 if signup is not None else 404
+        signup.refresh_from_db()
+        if signup.status == SignupRequest.Status.CONFIRMED:  # a second click won the race
+            return _site_exists(request, signup)
         return render(
             request,
             "onboarding/link_problem.html",
             {"message": str(error), "signup": signup},
-            status=status,
+            status=410,
         )
     return redirect(welcome_url)
+
+
+def _site_exists(request: HttpRequest, signup: SignupRequest) -> HttpResponse:
+    """A link already used: its site exists; say where, and how to log in."""
+    town = signup.collectivite
+    serving = town is not None and town.is_serving
+    context = {
+        "signup": signup,
+        "town": town if serving else None,
+        "site_url": town_url(town.slug) if serving and town else "",
+        "login_url": town_url(town.slug, reverse("account_login", urlconf=settings.ROOT_URLCONF))
+        if serving and town
+        else "",
+    }
+    return render(request, "onboarding/site_exists.html", context, status=410)

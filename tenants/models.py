@@ -22,6 +22,11 @@ class Collectivite(TenantMixin):
         READ_ONLY = "read_only", _("Read only")
         ADMINS_ONLY = "admins_only", _("Admins only")
 
+    class Verification(models.TextChoices):
+        # How we know the site is run by the collectivité itself (blank: not known yet).
+        OFFICIAL_EMAIL = "official_email", _("Signer's email on the official domain")
+        STAFF = "staff", _("Checked by Placette staff")
+
     class Status(models.TextChoices):
         PROVISIONING = "provisioning", _("Being prepared")
         READY = "ready", _("Ready")
@@ -42,6 +47,12 @@ class Collectivite(TenantMixin):
     # so that every request reads it from the cached tenant, without a query.
     site_access = models.CharField(
         _("site access"), max_length=12, choices=Access.choices, default=Access.FULL
+    )
+    # A new site opens at once, unverified: anyone may claim any commune, so until the signer's
+    # email is on the collectivité's official domain or our staff checked, it says so.
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True)
+    verified_via = models.CharField(
+        _("verified by"), max_length=16, choices=Verification.choices, blank=True, default=""
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -72,6 +83,10 @@ class Collectivite(TenantMixin):
         super().create_schema(check_if_exists, sync_schema, verbosity)
         if cloned:
             align_constraint_names(self.schema_name)
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verified_at is not None
 
     @property
     def is_serving(self) -> bool:

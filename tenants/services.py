@@ -7,6 +7,7 @@ import unicodedata
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 
@@ -107,3 +108,16 @@ def set_status(collectivite: Collectivite, status: str) -> None:
     """Suspend, deactivate or reopen a town's site. Data is never touched."""
     collectivite.status = status
     collectivite.save(update_fields=["status"])
+
+
+def set_verified(collectivite: Collectivite, via: str) -> bool:
+    """Mark the site as run by the collectivité itself (`via`: Collectivite.Verification).
+
+    The caller holds the row's lock and writes the audit entry; False if it was already verified.
+    """
+    if collectivite.verified_at is not None:
+        return False
+    collectivite.verified_at = timezone.now()
+    collectivite.verified_via = via
+    collectivite.save(update_fields=["verified_at", "verified_via"])
+    return True

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseBase
 from django.test import Client
 
 DENIED_STATUSES = {403, 404, 405}
@@ -39,6 +39,6 @@ def probe(
     return response
 
 
-def body(response: HttpResponse) -> str:
-    """The response's text."""
-    return response.content.decode()
+def body(response: HttpResponseBase) -> str:
+    """The response's text (of a view's response, or of the test client's)."""
+    return cast(HttpResponse, response).content.decode()

@@ -1,22 +1,27 @@
-"""The signer's way into their new site, right after its creation (one use, 15 minutes)."""
+"""The signer's way into their new site, right after its creation (one use, 15 minutes), and
+the first step of their welcome: choosing the password they will log in with."""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import login, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from redis.exceptions import RedisError
+from django.views.decorators.cache import never_cache
 
 from accounts import tokens
 from accounts.models import User
+from accounts.services import set_first_password
 from onboarding.services import WELCOME_PURPOSE, WELCOME_VALIDITY
 from tenants.cache import STRICT
+from townsite.residents.forms import ChoosePasswordForm
 
 SETUP_WIZARD = "/administration/configuration/"
 
@@ -36,11 +41,35 @@ def welcome(request: HttpRequest, token: str) -> HttpResponse:
     if user is None:
         raise Http404
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-    messages.success(
-        request,
-        _("Your site is ready! Choose a password first (My account), then set up your site."),
+    if user.has_usable_password():
+        return redirect(SETUP_WIZARD)
+    return redirect("townsite:welcome_password")
+
+
+@never_cache
+@login_required
+def choose_password(request: HttpRequest) -> HttpResponse:
+    """Step one of the welcome: the administration sends here until a password is chosen."""
+    user: User = request.user  # type: ignore[assignment]
+    if user.has_usable_password():
+        return redirect(SETUP_WIZARD if user.is_town_admin else "home")
+    form = ChoosePasswordForm(
+        user, request.POST if request.method == "POST" else None, needs_charter=False
     )
-    return redirect(SETUP_WIZARD)
+    if request.method == "POST" and form.is_valid():
+        user = set_first_password(user, form.cleaned_data["password1"])
+        update_session_auth_hash(request, user)  # the new password must not log them out
+        messages.success(
+            request,
+            _("Your password is saved: use it with your email to log in. Now set up your site."),
+        )
+        return redirect(SETUP_WIZARD)
+    return render(
+        request,
+        "townsite/welcome_password.html",
+        {"form": form},
+        status=400 if form.is_bound else 200,
+    )
 
 
 def _first_use(key: str) -> bool:

@@ -28,7 +28,7 @@ def _remove_sampled_towns() -> None:
     from django.db import connection
 
     from billing.models import BillingAccount, Invoice
-    from onboarding.models import SignupRequest
+    from onboarding.models import LegalAcceptance, SignupRequest
     from tenants import schema
     from tenants.models import Collectivite
 
@@ -36,6 +36,7 @@ def _remove_sampled_towns() -> None:
     SignupRequest.objects.filter(email__startswith="bench@").delete()
     for town in Collectivite.objects.exclude(slug__startswith="filler-"):
         Invoice.objects.filter(account__collectivite=town).delete()
+        LegalAcceptance.objects.filter(collectivite=town).delete()
         BillingAccount.objects.filter(collectivite=town).delete()
         town.domains.all().delete()
         schema_name = town.schema_name
@@ -58,7 +59,9 @@ def main() -> int:
     from accounts.tokens import token_hash
     from billing.services import start_trial
     from onboarding import services
+    from onboarding.claims import Signer
     from onboarding.directory import find
+    from onboarding.legal import PROCESSING_AGREEMENT, TERMS
     from tenants.models import Collectivite, Commune
     from tenants.services import provision_collectivite
 
@@ -100,11 +103,15 @@ def main() -> int:
         services.request_trial(
             entry=entry,
             slug=slug,
-            signer_name="Bench",
-            signer_role="maire",
-            signer_role_other="",
-            email=f"bench@{slug}.example",
-            phone="0102030405",
+            signer=Signer(
+                name="Bench",
+                role="maire",
+                role_other="",
+                email=f"bench@{slug}.example",
+                phone="0102030405",
+            ),
+            terms_version=TERMS.current.id,
+            dpa_version=PROCESSING_AGREEMENT.current.id,
         )
         signup = services.SignupRequest.objects.get(slug=slug, confirmed_at__isnull=True)
         token = "bench-" + slug

@@ -85,6 +85,8 @@ def test_a_town_admin_subscribes_by_card(
     page.get_by_role("link", name="Abonnement").first.click()
     page.wait_for_url("**/administration/abonnement/")
     assert page.get_by_test_id("billing-status").inner_text() == "Essai gratuit"
+    # The billing form's help ids (id_billing_email, id_siret) are issue 8 item 16, fixed on
+    # the billing side; axe reports them as "needs review" until then.
     assert_accessible(page)
 
     page.get_by_label("Mensuel", exact=False).check()

@@ -14,19 +14,12 @@ from accounts.models import User
 from onboarding import services
 from tenants.models import AuditEntry, Collectivite
 from tests.directory_sample import load_directory_sample
+from tests.onboarding_support import TRIAL_FORM
 from townsite.setup.audit_labels import ACTIONS
 
 pytestmark = pytest.mark.django_db
 
-FORM = {
-    "signer_name": "Claire Martin",
-    "signer_role": "maire",
-    "email": "Maire@Chavenay.fr",
-    "phone": "01 30 54 00 00",
-    "slug": "chavenay",
-    "accept_terms": "on",
-    "accept_dpa": "on",
-}
+FORM = {**TRIAL_FORM, "email": "Maire@Chavenay.fr"}
 
 
 @pytest.fixture

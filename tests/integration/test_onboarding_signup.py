@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import User
@@ -22,6 +23,7 @@ from onboarding import directory, services
 from onboarding.models import SignupRequest
 from tenants.models import Collectivite
 from tests.directory_sample import GALLY_MAULDRE, load_directory_sample
+from tests.onboarding_support import TRIAL_FORM
 from townsite.models import Neighbourhood
 
 pytestmark = pytest.mark.django_db
@@ -36,15 +38,7 @@ def _public() -> Client:
     return Client(HTTP_HOST=settings.ROOT_DOMAIN)
 
 
-FORM = {
-    "signer_name": "Claire Martin",
-    "signer_role": "maire",
-    "email": "Maire@Chavenay.fr",
-    "phone": "01 30 54 00 00",
-    "slug": "chavenay",
-    "accept_terms": "on",
-    "accept_dpa": "on",
-}
+FORM = {**TRIAL_FORM, "email": "Maire@Chavenay.fr"}
 
 
 @pytest.fixture
@@ -132,16 +126,17 @@ def test_a_trial_sign_up_from_form_to_new_site(submit, town_a: Collectivite) -> 
     assert elsewhere.get(path).status_code == 404
     assert not elsewhere.get("/").wsgi_request.user.is_authenticated
 
-    # On the new site it logs the signer in, once, and opens the set-up wizard.
+    # On the new site it logs the signer in, once, and asks for a password first.
     newcomer = Client(HTTP_HOST="chavenay.localhost")
     landing = newcomer.get(path)
-    assert landing.status_code == 302 and landing["Location"] == "/administration/configuration/"
+    assert landing.status_code == 302 and landing["Location"] == "/bienvenue/mot-de-passe/"
     assert getattr(newcomer.get("/").wsgi_request.user, "email", "") == "maire@chavenay.fr"
     assert Client(HTTP_HOST="chavenay.localhost").get(path).status_code == 410
 
     again = client.post(link)
     assert again.status_code == 410
     assert "déjà été utilisé" in again.content.decode()
+    assert Collectivite.objects.filter(official_code="78152").count() == 1
 
 
 def test_an_intercommunalite_gets_its_member_communes(submit) -> None:
@@ -193,7 +188,9 @@ def test_an_unknown_collectivite_is_a_404() -> None:
 def test_a_collectivite_already_on_placette_offers_to_contact_its_admins(
     admin_a, django_capture_on_commit_callbacks
 ) -> None:
-    Collectivite.objects.filter(slug="town-a").update(official_code="78152")
+    Collectivite.objects.filter(slug="town-a").update(
+        official_code="78152", verified_at=timezone.now(), verified_via="staff"
+    )
     client = _public()
     page = client.get("/essai/commune/78152/")
     assert "est déjà sur Placette" in page.content.decode()
@@ -224,13 +221,12 @@ def test_an_unknown_link_is_a_clear_404() -> None:
     assert "Ce lien est inconnu" in response.content.decode()
 
 
-def test_two_sign_ups_racing_for_one_commune_make_one_site(submit) -> None:
+def test_two_sign_ups_for_one_commune_make_one_request_and_a_claim(submit) -> None:
     first = submit(_public(), email="maire@chavenay.fr")
-    second = submit(_public(), email="dgs@chavenay.fr", slug="chavenay-78")
+    late = _public().post("/essai/commune/78152/", {**FORM, "email": "dgs@chavenay.fr"})
+    assert late.status_code == 302 and late["Location"] == "/essai/demande-enregistree/"
+    assert SignupRequest.objects.count() == 1
     assert _public().post(first).status_code == 302
-    late = _public().post(second)
-    assert late.status_code == 410
-    assert "déjà sur Placette" in late.content.decode()
     assert Collectivite.objects.filter(official_code="78152").count() == 1
 
 

@@ -30,6 +30,7 @@ def test_the_demo_makes_two_towns_with_their_people_once() -> None:
         ("gally-mauldre", Collectivite.Kind.INTERCOMMUNALITE),
     ]
     assert BillingAccount.objects.filter(collectivite__in=towns).count() == 2
+    assert {town.verified_via for town in towns} == {Collectivite.Verification.STAFF}
     for town in towns:
         with schema_context(town.schema_name):
             emails = sorted(User.objects.values_list("email", flat=True))

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from tests.directory_sample import load_directory_sample
 from tests.helpers import probe
+from tests.onboarding_support import TRIAL_FORM
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +27,7 @@ def new_town_admin(db: None, django_capture_on_commit_callbacks) -> Client:
     with django_capture_on_commit_callbacks(execute=True):
         public.post(
             "/essai/commune/78152/",
-            {
-                "signer_name": "Claire",
-                "signer_role": "maire",
-                "email": "maire@chavenay.fr",
-                "phone": "0130540000",
-                "slug": "chavenay",
-                "accept_terms": "on",
-                "accept_dpa": "on",
-            },
+            TRIAL_FORM,
         )
     link = re.search(r"(/essai/confirmer/\S+/)", str(mail.outbox[-1].body))
     assert link

@@ -26,6 +26,7 @@ from accounts.tokens import token_hash
 from onboarding.models import SignupRequest
 from tenants.models import Collectivite
 from tests.directory_sample import load_directory_sample
+from tests.onboarding_support import TRIAL_FORM
 from townsite.models import Invitation, ResidentProfile
 from townsite.residents import services as residents
 
@@ -207,15 +208,7 @@ def _ask_for_a_trial(django_capture_on_commit_callbacks: Any) -> str:
     with django_capture_on_commit_callbacks(execute=True):
         Client(HTTP_HOST=settings.ROOT_DOMAIN).post(
             "/essai/commune/78152/",
-            {
-                "signer_name": "Claire",
-                "signer_role": "maire",
-                "email": "maire@chavenay.fr",
-                "phone": "0130540000",
-                "slug": "chavenay",
-                "accept_terms": "on",
-                "accept_dpa": "on",
-            },
+            TRIAL_FORM,
         )
     return _link(r"https?://\S+/essai/confirmer/\S+/")
 

@@ -19,6 +19,10 @@ GOOD = {
     "STRIPE_SECRET_KEY": "sk_live_placeholder",
     "STRIPE_PUBLISHABLE_KEY": "pk_live_placeholder",
     "STRIPE_WEBHOOK_SECRET": "whsec_placeholder",
+    "LEGAL_ENTITY_NAME": "Placette SAS",
+    "LEGAL_ENTITY_ADDRESS": "1 place de la Mairie, 75001 Paris",
+    "LEGAL_ENTITY_REGISTRATION": "RCS Paris 000 000 000",
+    "LEGAL_HOST": "OVH SAS, 2 rue Kellermann, 59100 Roubaix",
 }
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from accounts.models import User
-from tenants.models import AuditEntry
+from tenants.models import AuditEntry, Collectivite
 
 ACTIONS: dict[str, Promise] = {
     # The team (townsite.setup.team)
@@ -45,6 +45,13 @@ ACTIONS: dict[str, Promise] = {
     "neighbourhood.communes_added": gettext_lazy("Member communes added"),
     # The site itself (onboarding)
     "collectivite.created": gettext_lazy("Site created for the free trial"),
+    "collectivite.verify": gettext_lazy("Site verified"),
+    "collectivite.official_domain_add": gettext_lazy("Official email domain added"),
+    "collectivite.official_domain_remove": gettext_lazy("Official email domain removed"),
+    # Claims on the site, settled by our staff (onboarding.staff)
+    "site.transfer": gettext_lazy("Site handed over to its verified representative"),
+    "claim.dismiss": gettext_lazy("Claim on the site dismissed"),
+    "member.deactivate": gettext_lazy("Account closed by Placette"),
     # Subscription (billing)
     "billing.trial_started": gettext_lazy("Free trial started"),
     "billing.trial_extended": gettext_lazy("Free trial extended"),
@@ -67,7 +74,7 @@ ACTIONS: dict[str, Promise] = {
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
 KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
-    "team": (gettext_lazy("Team"), ("invitation.", "member.")),
+    "team": (gettext_lazy("Team"), ("invitation.", "member.", "site.", "claim.")),
     "residents": (gettext_lazy("Residents"), ("resident.", "account.")),
     "settings": (gettext_lazy("Site settings"), ("settings.", "neighbourhood.")),
     "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
@@ -94,6 +101,13 @@ FIELDS: dict[str, Promise] = {
     "opening_hours": gettext_lazy("Opening hours"),
     "charter": gettext_lazy("Moderation charter"),
     "setup_completed_at": gettext_lazy("Set-up finished on"),
+    "verified_at": gettext_lazy("Verified on"),
+    "verified_via": gettext_lazy("Verified by"),
+    "admins": gettext_lazy("Administrators"),
+    "domain": gettext_lazy("Email domain"),
+    "official_code": gettext_lazy("INSEE code or SIREN"),
+    "is_active": gettext_lazy("Account open"),
+    "status": gettext_lazy("Status"),
 }
 
 # Longer than this, a value is shown folded (a charter, a welcome text).
@@ -172,6 +186,8 @@ def _shown(field: str, value: Any) -> str:
         return pgettext("audit log", "on") if value else pgettext("audit log", "off")
     if field == "role" and value in User.Role.values:
         return str(User.Role(value).label)
+    if field == "verified_via" and value in Collectivite.Verification.values:
+        return str(Collectivite.Verification(value).label)
     if isinstance(value, list):
         return ", ".join(str(item) for item in value)
     if isinstance(value, str) and ISO_DATE.match(value):

@@ -11,10 +11,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import town_admin_required
 from tenants import schema
 from tenants.models import AuditEntry
 from townsite.setup import audit_labels
+from townsite.setup.guards import town_admin_with_password
 
 PAGE_SIZE = 25
 
@@ -27,7 +27,7 @@ class JournalFilterForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of action"), required=False, choices=_kind_choices)
 
 
-@town_admin_required
+@town_admin_with_password
 @require_GET
 def journal(request: HttpRequest) -> HttpResponse:
     """This town's entries only: the log is in the public schema, shared by every town."""

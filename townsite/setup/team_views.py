@@ -15,13 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
-from accounts.permissions import town_admin_required
 from tenants import schema
 from tenants.addresses import current_site_url
 from townsite.models import Invitation
 from townsite.residents.access import is_last_admin
 from townsite.setup import queries, team
 from townsite.setup.forms import InvitationLoginForm, InviteForm, NewAccountForm, RoleForm
+from townsite.setup.guards import town_admin_with_password
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
@@ -47,7 +47,7 @@ def _team_page(
     )
 
 
-@town_admin_required
+@town_admin_with_password
 @require_http_methods(["GET", "POST"])
 def team_page(request: HttpRequest) -> HttpResponse:
     """The team; a POST invites someone."""
@@ -76,7 +76,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
     return _team_page(request, form, status=400)
 
 
-@town_admin_required
+@town_admin_with_password
 @require_POST
 def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     invitation = get_object_or_404(queries.pending_invitations(), pk=pk)
@@ -93,7 +93,7 @@ def revoke_invitation(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("townsite:team")
 
 
-@town_admin_required
+@town_admin_with_password
 @require_POST
 def change_role(request: HttpRequest, pk: int) -> HttpResponse:
     """Any member of this town (its schema holds only its own people); role `resident` takes

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import town_admin_required
 from billing.models import BillingAccount
 from tenants import schema
 from tenants.models import Epci
@@ -36,6 +35,7 @@ from townsite.setup.forms import (
     RenameNeighbourhoodForm,
     WelcomeForm,
 )
+from townsite.setup.guards import town_admin_with_password
 from townsite.setup.logos import content_type
 
 GET_POST = ("GET", "POST")
@@ -78,7 +78,7 @@ def _after(url_name: str) -> HttpResponse:
 # --- Dashboard ----------------------------------------------------------------------------
 
 
-@town_admin_required
+@town_admin_with_password
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     tenant = schema.request_tenant(request)
@@ -97,7 +97,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@town_admin_required
+@town_admin_with_password
 @require_GET
 def setup(request: HttpRequest) -> HttpResponse:
     return redirect(STEPS[0].url_name)
@@ -133,7 +133,7 @@ def _form_step(
     return render(request, template, context, status=status)
 
 
-@town_admin_required
+@town_admin_with_password
 @require_http_methods(GET_POST)
 def setup_look(request: HttpRequest) -> HttpResponse:
     profile = queries.current_profile()
@@ -156,7 +156,7 @@ def setup_look(request: HttpRequest) -> HttpResponse:
     )
 
 
-@town_admin_required
+@town_admin_with_password
 @require_http_methods(GET_POST)
 def setup_welcome(request: HttpRequest) -> HttpResponse:
     profile = queries.current_profile()
@@ -169,7 +169,7 @@ def setup_welcome(request: HttpRequest) -> HttpResponse:
     )
 
 
-@town_admin_required
+@town_admin_with_password
 @require_http_methods(GET_POST)
 def setup_modules(request: HttpRequest) -> HttpResponse:
     profile = queries.current_profile()
@@ -191,7 +191,7 @@ def setup_modules(request: HttpRequest) -> HttpResponse:
     )
 
 
-@town_admin_required
+@town_admin_with_password
 @require_http_methods(GET_POST)
 def setup_contact(request: HttpRequest) -> HttpResponse:
     profile = queries.current_profile()
@@ -210,7 +210,7 @@ def setup_contact(request: HttpRequest) -> HttpResponse:
     )
 
 
-@town_admin_required
+@town_admin_with_password
 @require_http_methods(GET_POST)
 def setup_charter(request: HttpRequest) -> HttpResponse:
     profile = queries.current_profile()
@@ -260,7 +260,7 @@ def _neighbourhoods_page(
     return render(request, "townsite/setup/step_neighbourhoods.html", context, status=status)
 
 
-@town_admin_required
+@town_admin_with_password
 @require_http_methods(GET_POST)
 def setup_neighbourhoods(request: HttpRequest) -> HttpResponse:
     """The list; a POST adds one."""
@@ -278,7 +278,7 @@ def setup_neighbourhoods(request: HttpRequest) -> HttpResponse:
     return _neighbourhoods_page(request, add_form=form, status=400)
 
 
-@town_admin_required
+@town_admin_with_password
 @require_POST
 def setup_add_communes(request: HttpRequest) -> HttpResponse:
     """For an intercommunalité: one member commune (its INSEE code is posted), or all."""
@@ -305,7 +305,7 @@ def setup_add_communes(request: HttpRequest) -> HttpResponse:
     return redirect(STEP_NEIGHBOURHOODS)
 
 
-@town_admin_required
+@town_admin_with_password
 @require_POST
 def setup_rename_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
     neighbourhood = get_object_or_404(Neighbourhood, pk=pk)
@@ -325,7 +325,7 @@ def setup_rename_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
     return _neighbourhoods_page(request, renamed=(pk, form), status=400)
 
 
-@town_admin_required
+@town_admin_with_password
 @require_http_methods(GET_POST)
 def setup_remove_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
     """A confirmation page first: it says how many residents chose this neighbourhood."""
@@ -347,7 +347,7 @@ def setup_remove_neighbourhood(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Summary ------------------------------------------------------------------------------
 
 
-@town_admin_required
+@town_admin_with_password
 @require_http_methods(GET_POST)
 def setup_summary(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":

@@ -17,7 +17,7 @@ from billing.services import start_trial
 from onboarding import directory
 from onboarding.services import proposed_slug
 from tenants.models import Collectivite, Commune
-from tenants.services import provision_collectivite
+from tenants.services import provision_collectivite, set_verified
 from townsite.defaults import DEFAULT_CHARTER
 from townsite.models import Neighbourhood, TownProfile
 from townsite.setup import services
@@ -152,6 +152,8 @@ class Command(BaseCommand):
         ]
         for town in towns:
             start_trial(town)
+            # The demo shows a live site, as its town hall runs it: checked.
+            set_verified(town, Collectivite.Verification.STAFF)
             with schema_context(town.schema_name):
                 for local_part, display_name, role in PEOPLE:
                     email = f"{local_part}@{town.slug}.example"
