@@ -8,6 +8,14 @@ Which is which:
   following Stripe's documented objects; every other request goes on to localstripe untouched:
   - subscriptions with `collection_method=send_invoice` (pay by invoice), whose first invoice
     carries the subscription's default tax rate (subtotal, tax, total as Stripe computes them);
+  - subscriptions with a `trial_end` (localstripe leaves them `incomplete`, never `trialing`):
+    as Stripe does, the subscription is `trialing` until then, its period is the trial, and its
+    only invoice is a 0 € one, paid, nothing charged. A trial end in the past is refused as
+    Stripe refuses it. `end_trial` then does what Stripe does at the trial's end: a new period,
+    `active`, and the first real invoice (charged, refused, or sent to pay within its days);
+  - invoices' `number`, `invoice_pdf` and `hosted_invoice_url`, which localstripe never gives:
+    added to every finalised invoice it returns, numbered per customer as Stripe numbers them
+    (the customer's invoice prefix, then a sequence: `1A2B3C4D-0001`);
   - `pause_collection` on any subscription (localstripe refuses the parameter): the stub keeps
     it, strips it from the request it forwards, and adds it to every subscription it returns;
   - `proration_behavior` on a subscription update (localstripe only knows the legacy `prorate`
@@ -94,6 +102,8 @@ class StripeStub(stripe.RequestsClient):
         self.failures: list[tuple[str, str, int]] = []  # (method, path prefix, times left)
         self.calls: list[tuple[str, str, dict[str, str]]] = []  # every call, as sent
         self.gates: list[Gate] = []
+        self.numbers: dict[str, str] = {}  # invoice id -> its number, given once
+        self.sequences: dict[str, int] = defaultdict(int)  # customer -> last number given
 
     # -- scripting helpers for tests --------------------------------------------------------
     def add_invoice(
@@ -106,6 +116,8 @@ class StripeStub(stripe.RequestsClient):
         due_date: int | None = None,
         attempted: bool = True,
         tax: int = 0,
+        created: int | None = None,
+        billing_reason: str = "subscription_cycle",
     ) -> dict[str, Any]:
         """An invoice of `amount` excl. tax plus `tax` (its total is their sum)."""
         invoice_id = _stripe_id("in")
@@ -123,14 +135,13 @@ class StripeStub(stripe.RequestsClient):
             "amount_paid": total if status == "paid" else 0,
             "amount_remaining": 0 if status == "paid" else total,
             "currency": "eur",
-            "number": f"PLAC-{next(_ids):04d}",
             "attempted": attempted,
+            "billing_reason": billing_reason,
             "collection_method": "send_invoice" if due_date else "charge_automatically",
             "due_date": due_date,
-            "created": int(time.time()),
-            "hosted_invoice_url": f"https://invoice.stripe.test/{invoice_id}",
-            "invoice_pdf": f"https://invoice.stripe.test/{invoice_id}/pdf",
+            "created": created or int(time.time()),
         }
+        self._with_documents(invoice)
         self.objects[invoice_id] = invoice
         self.invoices_by_customer[customer].insert(0, invoice_id)
         return invoice
@@ -173,6 +184,41 @@ class StripeStub(stripe.RequestsClient):
         self.objects[subscription_id] = subscription
         return subscription
 
+    def end_trial(self, subscription_id: str, *, payment_fails: bool = False) -> dict[str, Any]:
+        """What Stripe does when a subscription's trial ends: a new period starts, the first
+        invoice is made and charged (or refused), or sent to pay within its days. Returns the
+        subscription; its `latest_invoice` is that invoice (none if it was cancelled)."""
+        subscription = self.objects[subscription_id]
+        assert subscription["status"] == "trialing", subscription["status"]
+        trial_end = int(subscription["trial_end"])
+        if subscription["cancel_at_period_end"]:
+            subscription.update(status="canceled", ended_at=trial_end, canceled_at=trial_end)
+            return subscription
+        item = subscription["items"]["data"][0]
+        plan = item["plan"]
+        days = 365 if plan["interval"] == "year" else 30
+        item.update(current_period_start=trial_end, current_period_end=trial_end + days * 86400)
+        amount = int(plan["amount"])
+        tax = _tax(amount, subscription["default_tax_rates"])
+        if subscription["collection_method"] == "send_invoice":
+            status, due_date = "open", trial_end + subscription["days_until_due"] * 86400
+        else:
+            status, due_date = ("open" if payment_fails else "paid"), None
+        invoice = self.add_invoice(
+            customer=subscription["customer"],
+            subscription=subscription_id,
+            amount=amount,
+            tax=tax,
+            status=status,
+            due_date=due_date,
+            attempted=due_date is None,
+            created=trial_end,
+        )
+        subscription.update(
+            status="past_due" if payment_fails else "active", latest_invoice=invoice["id"]
+        )
+        return subscription
+
     def hold(self, method: str, path_prefix: str) -> Gate:
         """The next such call waits (`gate.reached` is set) until `gate.release` is set."""
         gate = Gate(method, path_prefix)
@@ -203,9 +249,11 @@ class StripeStub(stripe.RequestsClient):
         if (
             method == "post"
             and parsed.path == "/v1/subscriptions"
-            and (form.get("collection_method") == "send_invoice")
+            and (form.get("collection_method") == "send_invoice" or "trial_end" in form)
         ):
-            return self._reply(self._create_invoiced_subscription(form, headers))
+            if "trial_end" in form and int(form["trial_end"]) <= time.time():
+                return self._invalid("trial_end", "Invalid timestamp: must be in the future.")
+            return self._reply(self._create_subscription(form, headers))
         if len(parts) == 3 and parts[2] in self.objects:
             obj = self.objects[parts[2]]
             if method == "post":
@@ -222,7 +270,39 @@ class StripeStub(stripe.RequestsClient):
                 )
         if len(parts) == 3 and parts[1] == "subscriptions":
             return self._localstripe_subscription(method, url, headers, parts[2], pairs, **kwargs)
-        return super().request(method, url, headers, post_data, **kwargs)
+        body, status, reply_headers = super().request(method, url, headers, post_data, **kwargs)
+        if status == 200 and len(parts) >= 2 and parts[1] == "invoices":
+            return (
+                json.dumps(self._invoices_with_documents(json.loads(body))),
+                status,
+                reply_headers,
+            )
+        return body, status, reply_headers
+
+    def _invoices_with_documents(self, reply: dict[str, Any]) -> dict[str, Any]:
+        if reply.get("object") == "list":
+            for invoice in reply["data"]:
+                self._with_documents(invoice)
+        elif reply.get("object") == "invoice":
+            self._with_documents(reply)
+        return reply
+
+    def _with_documents(self, invoice: dict[str, Any]) -> dict[str, Any]:
+        """Stripe numbers an invoice when it is finalised, and gives its PDF and page then."""
+        if invoice.get("status") == "draft" or invoice.get("number"):
+            return invoice
+        invoice_id, customer = invoice["id"], invoice["customer"]
+        if invoice_id not in self.numbers:
+            self.sequences[customer] += 1
+            prefix = hashlib.sha256(customer.encode()).hexdigest()[:8].upper()
+            self.numbers[invoice_id] = f"{prefix}-{self.sequences[customer]:04d}"
+        page = f"https://invoice.stripe.com/i/acct_placette_test/test_{invoice_id}"
+        invoice.update(
+            number=self.numbers[invoice_id],
+            hosted_invoice_url=page,
+            invoice_pdf=f"https://pay.stripe.com/invoice/acct_placette_test/test_{invoice_id}/pdf",
+        )
+        return invoice
 
     def _localstripe_subscription(
         self,
@@ -279,15 +359,23 @@ class StripeStub(stripe.RequestsClient):
     def _reply(body: dict[str, Any]) -> tuple[str, int, dict[str, str]]:
         return json.dumps(body), 200, {"request-id": "req_stub"}
 
+    @staticmethod
+    def _invalid(param: str, message: str) -> tuple[str, int, dict[str, str]]:
+        """Stripe's 400 for a parameter it refuses."""
+        error = {"type": "invalid_request_error", "param": param, "message": message}
+        return json.dumps({"error": error}), 400, {"request-id": "req_stub_invalid"}
+
     def _localstripe_get(self, path: str, headers: Any) -> dict[str, Any]:
         base = stripe_api_base()
         body, status, _headers = super().request("get", f"{base}{path}", headers, None)
         assert status == 200, body
         return dict(json.loads(body))
 
-    def _create_invoiced_subscription(self, form: dict[str, str], headers: Any) -> dict[str, Any]:
+    def _create_subscription(self, form: dict[str, str], headers: Any) -> dict[str, Any]:
+        """A subscription paid by invoice, or starting with a trial, as Stripe makes it."""
         now = int(time.time())
         subscription_id = _stripe_id("sub")
+        send_invoice = form.get("collection_method") == "send_invoice"
         days = int(form.get("days_until_due", "30"))
         plan = self._localstripe_get(f"/v1/plans/{form['items[0][plan]']}", headers)
         tax_rates = [
@@ -295,17 +383,24 @@ class StripeStub(stripe.RequestsClient):
             for key, value in form.items()
             if key.startswith("default_tax_rates[")
         ]
-        period_end = now + (365 if plan["interval"] == "year" else 30) * 86400
+        trial_end = int(form["trial_end"]) if "trial_end" in form else None
+        if trial_end is not None:
+            period_end = trial_end  # a trial is the subscription's first period
+        else:
+            period_end = now + (365 if plan["interval"] == "year" else 30) * 86400
         subscription = {
             "id": subscription_id,
             "object": "subscription",
             "customer": form["customer"],
-            "status": "active",
-            "collection_method": "send_invoice",
-            "days_until_due": days,
+            "status": "trialing" if trial_end is not None else "active",
+            "collection_method": "send_invoice" if send_invoice else "charge_automatically",
+            "days_until_due": days if send_invoice else None,
             "cancel_at_period_end": False,
             "default_tax_rates": tax_rates,
             "created": now,
+            "start_date": now,
+            "trial_start": now if trial_end is not None else None,
+            "trial_end": trial_end,
             "items": {
                 "object": "list",
                 "data": [
@@ -313,6 +408,7 @@ class StripeStub(stripe.RequestsClient):
                         "id": _stripe_id("si"),
                         "object": "subscription_item",
                         "plan": plan,
+                        "quantity": 1,
                         "current_period_start": now,
                         "current_period_end": period_end,
                     }
@@ -321,18 +417,31 @@ class StripeStub(stripe.RequestsClient):
             "metadata": {},
         }
         self.objects[subscription_id] = subscription
-        amount = int(plan["amount"])
-        tax = sum(round(amount * float(rate["percentage"]) / 100) for rate in tax_rates)
-        self.add_invoice(
+        if trial_end is not None:
+            # Stripe's first invoice of a trial: 0 €, paid at once, nothing charged.
+            amount, tax, status, due_date = 0, 0, "paid", None
+        else:
+            amount = int(plan["amount"])
+            tax = _tax(amount, tax_rates)
+            status, due_date = "open", now + days * 86400
+        invoice = self.add_invoice(
             customer=form["customer"],
             subscription=subscription_id,
             amount=amount,
             tax=tax,
-            status="open",
-            due_date=now + days * 86400,
+            status=status,
+            due_date=due_date,
             attempted=False,
+            billing_reason="subscription_create",
         )
+        invoice["collection_method"] = subscription["collection_method"]
+        subscription["latest_invoice"] = invoice["id"]
         return subscription
+
+
+def _tax(amount: int, tax_rates: list[dict[str, Any]]) -> int:
+    """The tax Stripe adds on top of `amount` for these (exclusive) tax rates."""
+    return sum(round(amount * float(rate["percentage"]) / 100) for rate in tax_rates)
 
 
 def stripe_api_base() -> str:

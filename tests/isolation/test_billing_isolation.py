@@ -49,7 +49,7 @@ def test_nobody_else_reaches_a_billing_page(
     stolen = client_for(town_b, admin_b)
     stolen.defaults["HTTP_HOST"] = town_a.primary_host  # B's admin cookie on A's site
     probe(stolen, PAGE, leaked=leaked)
-    for path in ("souscrire/", "confirmer/", "resilier/", "reprendre/", "periode/"):
+    for path in ("souscrire/", "confirmer/", "facture/", "resilier/", "reprendre/", "periode/"):
         probe(stolen, PAGE + path, method="post", data={"token": "t"}, leaked=leaked)
     probe(client_for(None), PAGE, leaked=leaked)  # not on the root domain either
 
