@@ -22,7 +22,8 @@ Which is which:
     and prorates anyway): stripped before forwarding;
   - invoices we script (a renewal whose payment fails, then is paid);
   - failures we script (`fail_next`): Stripe's 500 `api_error`, sent with
-    `Stripe-Should-Retry: false` so that the SDK gives up at once.
+    `Stripe-Should-Retry: false` so that the SDK gives up at once; and cards refused
+    (`decline_next`): Stripe's 402 `card_error`, with its code and its English message.
 - Webhook events are built here and signed with Stripe's real scheme
   (`Stripe-Signature: t=<ts>,v1=HMAC-SHA256(secret, "<ts>.<payload>")`), so the view verifies
   them with the production code path.
@@ -99,7 +100,8 @@ class StripeStub(stripe.RequestsClient):
         self.objects: dict[str, dict[str, Any]] = {}
         self.invoices_by_customer: dict[str, list[str]] = defaultdict(list)
         self.paused: dict[str, dict[str, Any] | None] = {}  # subscription id -> pause_collection
-        self.failures: list[tuple[str, str, int]] = []  # (method, path prefix, times left)
+        # (method, path prefix, times left, HTTP status, Stripe's error object)
+        self.failures: list[tuple[str, str, int, int, dict[str, Any]]] = []
         self.calls: list[tuple[str, str, dict[str, str]]] = []  # every call, as sent
         self.gates: list[Gate] = []
         self.numbers: dict[str, str] = {}  # invoice id -> its number, given once
@@ -227,7 +229,18 @@ class StripeStub(stripe.RequestsClient):
 
     def fail_next(self, method: str, path_prefix: str, times: int = 1) -> None:
         """The next `times` calls to a path starting with `path_prefix` fail as Stripe's 500."""
-        self.failures.append((method, path_prefix, times))
+        error = {"type": "api_error", "message": "Stripe is having trouble (scripted)."}
+        self.failures.append((method, path_prefix, times, 500, error))
+
+    def decline_next(self, method: str, path_prefix: str, code: str = "card_declined") -> None:
+        """The next such call is refused as Stripe refuses a card (402, in English)."""
+        error = {
+            "type": "card_error",
+            "code": code,
+            "decline_code": "generic_decline" if code == "card_declined" else None,
+            "message": "Your card was declined." if code == "card_declined" else "Bad request",
+        }
+        self.failures.append((method, path_prefix, 1, 402, error))
 
     # -- the HTTP client boundary -----------------------------------------------------------
     def request(
@@ -347,12 +360,11 @@ class StripeStub(stripe.RequestsClient):
         return obj
 
     def _scripted_failure(self, method: str, path: str) -> Any:
-        for index, (fail_method, prefix, times) in enumerate(self.failures):
+        for index, (fail_method, prefix, times, status, error) in enumerate(self.failures):
             if fail_method == method and path.startswith(prefix) and times > 0:
-                self.failures[index] = (fail_method, prefix, times - 1)
-                error = {"type": "api_error", "message": "Stripe is having trouble (scripted)."}
+                self.failures[index] = (fail_method, prefix, times - 1, status, error)
                 headers = {"request-id": "req_stub_failure", "stripe-should-retry": "false"}
-                return json.dumps({"error": error}), 500, headers
+                return json.dumps({"error": error}), status, headers
         return None
 
     @staticmethod
