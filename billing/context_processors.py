@@ -21,7 +21,7 @@ def site_banner(request: HttpRequest) -> dict[str, object]:
         # Only admins see payment matters: one small query, for them alone.
         banner["billing_account"] = (
             BillingAccount.objects.filter(collectivite_id=tenant.pk)
-            .only("status", "trial_ends_at")
+            .only("status", "trial_ends_at", "stripe_subscription_id")
             .first()
         )
     return banner

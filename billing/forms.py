@@ -62,5 +62,7 @@ class TokenForm(forms.Form):
     token = forms.CharField(max_length=64)
 
 
-class ChangePeriodForm(TokenForm):
+class PeriodForm(TokenForm):
+    """A period and the page's token: changing the period, or subscribing by invoice."""
+
     period = forms.ChoiceField(choices=Period.choices)

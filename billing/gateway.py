@@ -8,6 +8,7 @@ Plan objects (still part of the current API, usable wherever a price is).
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 from typing import Any
 
 import stripe
@@ -114,13 +115,17 @@ def create_subscription(
     send_invoice: bool,
     metadata: dict[str, str],
     token: str,
+    trial_end: datetime | None = None,
 ) -> dict[str, Any]:
+    """A subscription; with `trial_end`, Stripe charges (or invoices) nothing before then."""
     params: Any = {
         "customer": customer_id,
         "items": [{"plan": stripe_plan_id}],
         "default_tax_rates": [tax_rate_id],
         "metadata": metadata,
     }
+    if trial_end is not None:
+        params["trial_end"] = int(trial_end.timestamp())
     if send_invoice:
         # Public buyers pay by administrative mandate: an invoice with 30 days to pay.
         params.update(collection_method="send_invoice", days_until_due=30)

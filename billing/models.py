@@ -15,6 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from tenants.models import Collectivite
 
 VAT_RATE = Decimal("0.20")
+# Less trial left than this, and a new subscription is paid at once: Stripe wants a trial end
+# safely in the future, and the page must not promise a free day that is already over.
+SHORTEST_DEFERRED_TRIAL = timedelta(hours=1)
 
 
 class Period(models.TextChoices):
@@ -125,6 +128,26 @@ class BillingAccount(models.Model):
             return None
         seconds = (self.trial_ends_at - timezone.now()).total_seconds()
         return max(0, int(-(-seconds // 86400)))  # started days count as whole days
+
+    def trial_end_for_new_subscription(self) -> datetime | None:
+        """The trial's end, if a subscription taken now is first paid then (not today)."""
+        if self.status != self.Status.TRIALING or self.trial_ends_at is None:
+            return None
+        if self.trial_ends_at - timezone.now() < SHORTEST_DEFERRED_TRIAL:
+            return None
+        return self.trial_ends_at
+
+    @property
+    def price_incl_vat_cents(self) -> int | None:
+        """What each payment of the chosen plan and period costs, VAT included."""
+        if self.plan is None or not self.period:
+            return None
+        return self.plan.price_incl_vat_cents(self.period)
+
+    @property
+    def awaits_first_payment(self) -> bool:
+        """Subscribed during the trial: on trial until its end, then first paid."""
+        return self.status == self.Status.TRIALING and bool(self.stripe_subscription_id)
 
 
 class Invoice(models.Model):

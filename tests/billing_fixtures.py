@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.factories import TEST_PASSWORD
 from accounts.models import User
 from accounts.services import create_ops_staff
-from billing import gateway
+from billing import gateway, services
 from billing.models import BillingAccount, BillingNotice, Invoice, StripeEvent
 from tenants.models import AuditEntry, Collectivite
 from tests.stripe_support import StripeStub, signed_event, start_localstripe
@@ -70,6 +71,20 @@ def account_a(town_a: Any) -> BillingAccount:
 @pytest.fixture
 def account_b(town_b: Any) -> BillingAccount:
     return BillingAccount.objects.get(collectivite=town_b)
+
+
+@pytest.fixture
+def trial_over(account_a: BillingAccount) -> BillingAccount:
+    """Town A's free trial ended yesterday, unpaid, and the daily run has been: read only. A
+    subscription taken now is paid at once (during the trial, the first payment waits for
+    its end: tests/integration/test_billing_trial_subscription.py)."""
+    BillingAccount.objects.filter(pk=account_a.pk).update(
+        trial_ends_at=timezone.now() - timedelta(days=1)
+    )
+    services.run_daily()
+    account_a.refresh_from_db()
+    assert account_a.status == BillingAccount.Status.READ_ONLY
+    return account_a
 
 
 @pytest.fixture

@@ -5,16 +5,26 @@ Which is which:
   plans, tax rates, setup intents, card subscriptions (with their default tax rates) and their
   invoices, exactly as the SDK calls them.
 - `StripeStub`, at the SDK's HTTP client boundary, answers what localstripe lacks, with payloads
-  following Stripe's documented objects; every other request goes on to localstripe untouched:
+  following Stripe's documented objects (made in tests/stripe_objects.py); every other request
+  goes on to localstripe untouched:
   - subscriptions with `collection_method=send_invoice` (pay by invoice), whose first invoice
     carries the subscription's default tax rate (subtotal, tax, total as Stripe computes them);
+  - subscriptions with a `trial_end` (localstripe leaves them `incomplete`, never `trialing`):
+    as Stripe does, the subscription is `trialing` until then, its period is the trial, and its
+    only invoice is a 0 € one, paid, nothing charged. A trial end in the past is refused as
+    Stripe refuses it. `end_trial` then does what Stripe does at the trial's end: a new period,
+    `active`, and the first real invoice (charged, refused, or sent to pay within its days);
+  - invoices' `number`, `invoice_pdf` and `hosted_invoice_url`, which localstripe never gives:
+    added to every finalised invoice it returns, numbered per customer as Stripe numbers them
+    (the customer's invoice prefix, then a sequence: `1A2B3C4D-0001`);
   - `pause_collection` on any subscription (localstripe refuses the parameter): the stub keeps
     it, strips it from the request it forwards, and adds it to every subscription it returns;
   - `proration_behavior` on a subscription update (localstripe only knows the legacy `prorate`
     and prorates anyway): stripped before forwarding;
   - invoices we script (a renewal whose payment fails, then is paid);
   - failures we script (`fail_next`): Stripe's 500 `api_error`, sent with
-    `Stripe-Should-Retry: false` so that the SDK gives up at once.
+    `Stripe-Should-Retry: false` so that the SDK gives up at once; and cards refused
+    (`decline_next`): Stripe's 402 `card_error`, with its code and its English message.
 - Webhook events are built here and signed with Stripe's real scheme
   (`Stripe-Signature: t=<ts>,v1=HMAC-SHA256(secret, "<ts>.<payload>")`), so the view verifies
   them with the production code path.
@@ -24,7 +34,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import itertools
 import json
 import socket
 import subprocess
@@ -32,13 +41,12 @@ import sys
 import threading
 import time
 import urllib.request
-from collections import defaultdict
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlparse
 
 import stripe
 
-_ids = itertools.count(1)
+from tests.stripe_objects import StripeObjects, stripe_id
 
 
 def free_port() -> int:
@@ -70,10 +78,6 @@ def start_localstripe() -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.1)
 
 
-def _stripe_id(prefix: str) -> str:
-    return f"{prefix}_stub{next(_ids):06d}"
-
-
 class Gate:
     """Holds one scripted call until the test lets it go (to order concurrent work)."""
 
@@ -83,96 +87,18 @@ class Gate:
         self.release = threading.Event()
 
 
-class StripeStub(stripe.RequestsClient):
+class StripeStub(StripeObjects, stripe.RequestsClient):
     """Answers the calls localstripe lacks, forwards the rest to it."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.objects: dict[str, dict[str, Any]] = {}
-        self.invoices_by_customer: dict[str, list[str]] = defaultdict(list)
         self.paused: dict[str, dict[str, Any] | None] = {}  # subscription id -> pause_collection
-        self.failures: list[tuple[str, str, int]] = []  # (method, path prefix, times left)
+        # (method, path prefix, times left, HTTP status, Stripe's error object)
+        self.failures: list[tuple[str, str, int, int, dict[str, Any]]] = []
         self.calls: list[tuple[str, str, dict[str, str]]] = []  # every call, as sent
         self.gates: list[Gate] = []
 
     # -- scripting helpers for tests --------------------------------------------------------
-    def add_invoice(
-        self,
-        *,
-        customer: str,
-        subscription: str,
-        amount: int,
-        status: str,
-        due_date: int | None = None,
-        attempted: bool = True,
-        tax: int = 0,
-    ) -> dict[str, Any]:
-        """An invoice of `amount` excl. tax plus `tax` (its total is their sum)."""
-        invoice_id = _stripe_id("in")
-        total = amount + tax
-        invoice = {
-            "id": invoice_id,
-            "object": "invoice",
-            "customer": customer,
-            "subscription": subscription,
-            "status": status,
-            "subtotal": amount,
-            "total_excluding_tax": amount,
-            "total": total,
-            "amount_due": total,
-            "amount_paid": total if status == "paid" else 0,
-            "amount_remaining": 0 if status == "paid" else total,
-            "currency": "eur",
-            "number": f"PLAC-{next(_ids):04d}",
-            "attempted": attempted,
-            "collection_method": "send_invoice" if due_date else "charge_automatically",
-            "due_date": due_date,
-            "created": int(time.time()),
-            "hosted_invoice_url": f"https://invoice.stripe.test/{invoice_id}",
-            "invoice_pdf": f"https://invoice.stripe.test/{invoice_id}/pdf",
-        }
-        self.objects[invoice_id] = invoice
-        self.invoices_by_customer[customer].insert(0, invoice_id)
-        return invoice
-
-    def set_status(self, object_id: str, **changes: Any) -> None:
-        obj = self.objects[object_id]
-        obj.update(changes)
-        if obj["object"] == "invoice" and "status" in changes and "amount_paid" not in changes:
-            paid = changes["status"] == "paid"
-            obj["amount_paid"] = obj["amount_due"] if paid else 0
-            obj["amount_remaining"] = 0 if paid else obj["amount_due"]
-
-    def add_subscription(
-        self, *, customer: str, status: str = "active", cancel_at_period_end: bool = False
-    ) -> dict[str, Any]:
-        """A card subscription as Stripe returns it, kept here (not on localstripe)."""
-        now = int(time.time())
-        subscription_id = _stripe_id("sub")
-        subscription = {
-            "id": subscription_id,
-            "object": "subscription",
-            "customer": customer,
-            "status": status,
-            "collection_method": "charge_automatically",
-            "cancel_at_period_end": cancel_at_period_end,
-            "created": now,
-            "items": {
-                "object": "list",
-                "data": [
-                    {
-                        "id": _stripe_id("si"),
-                        "object": "subscription_item",
-                        "current_period_start": now,
-                        "current_period_end": now + 30 * 86400,
-                    }
-                ],
-            },
-            "metadata": {},
-        }
-        self.objects[subscription_id] = subscription
-        return subscription
-
     def hold(self, method: str, path_prefix: str) -> Gate:
         """The next such call waits (`gate.reached` is set) until `gate.release` is set."""
         gate = Gate(method, path_prefix)
@@ -181,7 +107,18 @@ class StripeStub(stripe.RequestsClient):
 
     def fail_next(self, method: str, path_prefix: str, times: int = 1) -> None:
         """The next `times` calls to a path starting with `path_prefix` fail as Stripe's 500."""
-        self.failures.append((method, path_prefix, times))
+        error = {"type": "api_error", "message": "Stripe is having trouble (scripted)."}
+        self.failures.append((method, path_prefix, times, 500, error))
+
+    def decline_next(self, method: str, path_prefix: str, code: str = "card_declined") -> None:
+        """The next such call is refused as Stripe refuses a card (402, in English)."""
+        error = {
+            "type": "card_error",
+            "code": code,
+            "decline_code": "generic_decline" if code == "card_declined" else None,
+            "message": "Your card was declined." if code == "card_declined" else "Bad request",
+        }
+        self.failures.append((method, path_prefix, 1, 402, error))
 
     # -- the HTTP client boundary -----------------------------------------------------------
     def request(
@@ -203,9 +140,11 @@ class StripeStub(stripe.RequestsClient):
         if (
             method == "post"
             and parsed.path == "/v1/subscriptions"
-            and (form.get("collection_method") == "send_invoice")
+            and (form.get("collection_method") == "send_invoice" or "trial_end" in form)
         ):
-            return self._reply(self._create_invoiced_subscription(form, headers))
+            if "trial_end" in form and int(form["trial_end"]) <= time.time():
+                return self._invalid("trial_end", "Invalid timestamp: must be in the future.")
+            return self._reply(self._create_subscription(form, headers))
         if len(parts) == 3 and parts[2] in self.objects:
             obj = self.objects[parts[2]]
             if method == "post":
@@ -222,7 +161,14 @@ class StripeStub(stripe.RequestsClient):
                 )
         if len(parts) == 3 and parts[1] == "subscriptions":
             return self._localstripe_subscription(method, url, headers, parts[2], pairs, **kwargs)
-        return super().request(method, url, headers, post_data, **kwargs)
+        body, status, reply_headers = super().request(method, url, headers, post_data, **kwargs)
+        if status == 200 and len(parts) >= 2 and parts[1] == "invoices":
+            return (
+                json.dumps(self._invoices_with_documents(json.loads(body))),
+                status,
+                reply_headers,
+            )
+        return body, status, reply_headers
 
     def _localstripe_subscription(
         self,
@@ -267,72 +213,28 @@ class StripeStub(stripe.RequestsClient):
         return obj
 
     def _scripted_failure(self, method: str, path: str) -> Any:
-        for index, (fail_method, prefix, times) in enumerate(self.failures):
+        for index, (fail_method, prefix, times, status, error) in enumerate(self.failures):
             if fail_method == method and path.startswith(prefix) and times > 0:
-                self.failures[index] = (fail_method, prefix, times - 1)
-                error = {"type": "api_error", "message": "Stripe is having trouble (scripted)."}
+                self.failures[index] = (fail_method, prefix, times - 1, status, error)
                 headers = {"request-id": "req_stub_failure", "stripe-should-retry": "false"}
-                return json.dumps({"error": error}), 500, headers
+                return json.dumps({"error": error}), status, headers
         return None
 
     @staticmethod
     def _reply(body: dict[str, Any]) -> tuple[str, int, dict[str, str]]:
         return json.dumps(body), 200, {"request-id": "req_stub"}
 
+    @staticmethod
+    def _invalid(param: str, message: str) -> tuple[str, int, dict[str, str]]:
+        """Stripe's 400 for a parameter it refuses."""
+        error = {"type": "invalid_request_error", "param": param, "message": message}
+        return json.dumps({"error": error}), 400, {"request-id": "req_stub_invalid"}
+
     def _localstripe_get(self, path: str, headers: Any) -> dict[str, Any]:
         base = stripe_api_base()
         body, status, _headers = super().request("get", f"{base}{path}", headers, None)
         assert status == 200, body
         return dict(json.loads(body))
-
-    def _create_invoiced_subscription(self, form: dict[str, str], headers: Any) -> dict[str, Any]:
-        now = int(time.time())
-        subscription_id = _stripe_id("sub")
-        days = int(form.get("days_until_due", "30"))
-        plan = self._localstripe_get(f"/v1/plans/{form['items[0][plan]']}", headers)
-        tax_rates = [
-            self._localstripe_get(f"/v1/tax_rates/{value}", headers)
-            for key, value in form.items()
-            if key.startswith("default_tax_rates[")
-        ]
-        period_end = now + (365 if plan["interval"] == "year" else 30) * 86400
-        subscription = {
-            "id": subscription_id,
-            "object": "subscription",
-            "customer": form["customer"],
-            "status": "active",
-            "collection_method": "send_invoice",
-            "days_until_due": days,
-            "cancel_at_period_end": False,
-            "default_tax_rates": tax_rates,
-            "created": now,
-            "items": {
-                "object": "list",
-                "data": [
-                    {
-                        "id": _stripe_id("si"),
-                        "object": "subscription_item",
-                        "plan": plan,
-                        "current_period_start": now,
-                        "current_period_end": period_end,
-                    }
-                ],
-            },
-            "metadata": {},
-        }
-        self.objects[subscription_id] = subscription
-        amount = int(plan["amount"])
-        tax = sum(round(amount * float(rate["percentage"]) / 100) for rate in tax_rates)
-        self.add_invoice(
-            customer=form["customer"],
-            subscription=subscription_id,
-            amount=amount,
-            tax=tax,
-            status="open",
-            due_date=now + days * 86400,
-            attempted=False,
-        )
-        return subscription
 
 
 def stripe_api_base() -> str:
@@ -353,7 +255,7 @@ def signed_event(
     timestamp = timestamp or int(time.time())
     payload = json.dumps(
         {
-            "id": event_id or _stripe_id("evt"),
+            "id": event_id or stripe_id("evt"),
             "object": "event",
             "api_version": "2026-10-28.endive",
             "created": timestamp,

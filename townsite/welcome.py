@@ -13,8 +13,8 @@ from django.core.cache import caches
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from redis.exceptions import RedisError
 from django.views.decorators.cache import never_cache
+from redis.exceptions import RedisError
 
 from accounts import tokens
 from accounts.models import User

@@ -18,6 +18,7 @@ from billing.services.stripe_events import (
 from billing.services.stripe_state import apply_subscription, sync_invoice
 from billing.services.subscriptions import (
     change_period,
+    check_can_subscribe,
     complete_payment_setup,
     save_buyer_details,
     set_cancel_at_period_end,
@@ -30,6 +31,7 @@ __all__ = [
     "InvalidWebhook",
     "apply_subscription",
     "change_period",
+    "check_can_subscribe",
     "complete_payment_setup",
     "extend_trial",
     "process_stripe_event",

@@ -1,32 +1,40 @@
 """The daily run: trial reminders, ended trials, late invoices, and read-only after 30 days late.
 
 Each account is changed in its own transaction, locked and read again, so the run never saves
-an account it loaded earlier over what a payment or an admin changed meanwhile.
+an account it loaded earlier over what a payment or an admin changed meanwhile. A town that
+subscribed during its trial gets no reminder and does not go read only when the trial ends:
+Stripe takes the first payment then and tells us; past the end, the run asks Stripe, in case
+that event is late.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
+import stripe
 from django.db import transaction
 from django.utils import timezone
 
-from billing import notices
+from billing import gateway, notices
 from billing.models import BillingAccount, Invoice
 from billing.services.core import READ_ONLY_AFTER_OVERDUE, Status, lock, save_changes, snapshot
+from billing.services.stripe_state import apply_subscription, refresh_invoices
 
+logger = logging.getLogger(__name__)
 TRIAL_REMINDER_DAYS = (14, 3, 0)
 
 
 def run_daily(now: datetime | None = None) -> dict[str, int]:
     """Reminders, ended trials and overdue invoices. Safe to run any number of times a day."""
     now = now or timezone.now()
-    counts = {"reminders": 0, "trials_ended": 0, "read_only": 0, "overdue": 0}
+    counts = {"reminders": 0, "trials_ended": 0, "first_payments": 0, "read_only": 0, "overdue": 0}
     trials = BillingAccount.objects.filter(status=Status.TRIALING, trial_ends_at__isnull=False)
     for pk in trials.values_list("pk", flat=True):
-        ended, reminders = _trial_day(pk, now)
+        ended, reminders, first_payments = _trial_day(pk, now)
         counts["trials_ended"] += ended
         counts["reminders"] += reminders
+        counts["first_payments"] += first_payments
 
     late = Invoice.objects.filter(
         status="open", due_date__lt=now, account__overdue_since__isnull=True
@@ -44,20 +52,42 @@ def run_daily(now: datetime | None = None) -> dict[str, int]:
 
 
 @transaction.atomic
-def _trial_day(pk: int, now: datetime) -> tuple[int, int]:
-    """(1 if the trial ended now, reminders queued) for one account still on trial."""
+def _trial_day(pk: int, now: datetime) -> tuple[int, int, int]:
+    """(1 if the trial ended now, reminders queued, 1 if the subscription took over) for one
+    account still on trial."""
     account = lock(pk)
     if account.status != Status.TRIALING or account.trial_ends_at is None:
-        return 0, 0
+        return 0, 0, 0
+    if account.stripe_subscription_id:
+        return 0, 0, _subscription_after_trial(account, now)
     days_left = (account.trial_ends_at.date() - now.date()).days
     if account.trial_ends_at <= now:
         old = snapshot(account)
         account.status = Status.READ_ONLY
         save_changes(account, old, action="billing.trial_ended")
-        return 1, notices.trial_reminder(account, days_left=0)
+        return 1, notices.trial_reminder(account, days_left=0), 0
     if days_left in TRIAL_REMINDER_DAYS:
-        return 0, notices.trial_reminder(account, days_left=days_left)
-    return 0, 0
+        return 0, notices.trial_reminder(account, days_left=days_left), 0
+    return 0, 0, 0
+
+
+def _subscription_after_trial(account: BillingAccount, now: datetime) -> int:
+    """Past the trial of a subscribed account, its status as Stripe's subscription now gives."""
+    assert account.trial_ends_at is not None
+    if account.trial_ends_at > now:
+        return 0
+    old = snapshot(account)
+    try:
+        subscription = gateway.retrieve_subscription(account.stripe_subscription_id)
+        apply_subscription(account, subscription)
+        refresh_invoices(account)
+    except stripe.StripeError as error:  # the account stays on trial: the next run asks again
+        logger.warning("Stripe did not answer about %s: %s", account.stripe_subscription_id, error)
+        return 0
+    changed = save_changes(
+        account, old, action="billing.stripe_subscription", reason=subscription["id"]
+    )
+    return int(changed and account.status != Status.TRIALING)
 
 
 @transaction.atomic

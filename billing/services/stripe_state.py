@@ -24,7 +24,9 @@ SETTLED = ("paid", "void", "uncollectible")
 def status_for_subscription(account: BillingAccount, subscription: dict[str, Any]) -> str:
     """The status the payments give, whatever ops decided (see `apply_subscription`)."""
     stripe_status = subscription.get("status")
-    if stripe_status in ("active", "trialing"):
+    if stripe_status == "trialing":
+        return Status.TRIALING  # subscribed during our trial, which Stripe ends when ours ends
+    if stripe_status == "active":
         if account.overdue_since is None:
             return Status.ACTIVE
         if timezone.now() - account.overdue_since >= READ_ONLY_AFTER_OVERDUE:
@@ -97,7 +99,7 @@ def apply_invoice(account: BillingAccount, invoice: dict[str, Any]) -> Invoice:
     if payment_has_failed(invoice):
         if account.overdue_since is None:
             account.overdue_since = timezone.now()
-        if account.status == Status.ACTIVE:
+        if account.status in (Status.ACTIVE, Status.TRIALING):  # the first payment too
             account.status = Status.PAST_DUE
         notices.payment_failed(account, record)
     elif record.status in SETTLED:

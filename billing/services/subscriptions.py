@@ -2,6 +2,8 @@
 
 Our prices are excluding VAT; every subscription carries the French VAT as a Stripe tax rate,
 so Stripe charges, and its invoices show, HT + TVA = TTC, the amount the billing page announces.
+A town that subscribes during its free trial keeps it: the subscription starts on Stripe as a
+trial ending when ours ends, so the first payment (or first invoice) comes then, not today.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from billing import gateway
 from billing.models import VAT_RATE, BillingAccount, PaymentMethod, Period, Plan, TaxRate
+from billing.payment_errors import message_for, message_for_stripe_error
 from billing.services.core import BillingError, Status, lock, save_changes, snapshot
 from billing.services.stripe_state import apply_subscription, refresh_invoices
 
@@ -108,6 +111,21 @@ def _fresh(account: BillingAccount) -> BillingAccount:
     return BillingAccount.objects.select_related("collectivite", "plan").get(pk=account.pk)
 
 
+def check_can_subscribe(account: BillingAccount, *, period: str, method: str) -> Plan:
+    """The plan a subscription taken now would have; BillingError if it cannot be taken.
+
+    It changes nothing: the page that sums up the subscription before the last click uses it.
+    """
+    account = _fresh(account)
+    _check_can_subscribe(account, period)
+    if method not in PaymentMethod.values:
+        raise BillingError(_("Choose a bank card, a SEPA direct debit or an invoice."))
+    if method == PaymentMethod.INVOICE and not (account.billing_email and account.siret):
+        raise BillingError(_("To pay by invoice, give the billing email and the SIRET."))
+    assert account.plan is not None
+    return account.plan
+
+
 def start_payment_setup(
     account: BillingAccount, *, period: str, method: str, token: str, acting_user: Any = None
 ) -> str:
@@ -143,6 +161,9 @@ def complete_payment_setup(
     if not account.stripe_customer_id or intent.get("customer") != account.stripe_customer_id:
         raise BillingError(_("This payment attempt is unknown. Please start again."))
     if intent.get("status") != "succeeded" or not intent.get("payment_method"):
+        error = intent.get("last_setup_error") or {}
+        if error:
+            raise BillingError(message_for(error.get("code"), error.get("type")))
         raise BillingError(_("Your payment details were not confirmed. Please try again."))
     try:
         gateway.update_customer(
@@ -210,12 +231,13 @@ def _subscribe(account: BillingAccount, *, send_invoice: bool, token: str) -> No
             send_invoice=send_invoice,
             metadata={"collectivite": account.collectivite.slug},
             token=token,
+            trial_end=account.trial_end_for_new_subscription(),
         )
         account.stripe_subscription_id = subscription["id"]
         apply_subscription(account, subscription)
         refresh_invoices(account)
     except stripe.CardError as error:
-        raise BillingError(_("The payment was refused: %(reason)s") % {"reason": error}) from None
+        raise BillingError(message_for_stripe_error(error)) from None
     except stripe.StripeError as error:
         logger.warning("Stripe refused a subscription: %s", error)
         raise BillingError(_unavailable()) from None

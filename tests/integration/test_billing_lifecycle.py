@@ -70,7 +70,11 @@ def test_trial_reminders_card_subscription_failed_payment_then_paid(
     assert all(message.to == [admin_a.email] for message in mail.outbox)
     assert _reload(account_a).status == Status.TRIALING
 
-    # Subscribe by card (Stripe.js confirms the card against localstripe).
+    # The trial ends unpaid; then they subscribe by card (Stripe.js confirms the card against
+    # localstripe), paid at once.
+    time_machine.move_to(end + timedelta(hours=1))
+    services.run_daily()
+    assert _reload(account_a).status == Status.READ_ONLY
     client = client_for(town_a, admin_a)
     setup_intent = _subscribe_by_card(client)
     with django_capture_on_commit_callbacks(execute=True):
@@ -160,7 +164,7 @@ def test_unpaid_trial_goes_read_only_then_invoice_subscription_reopens(
     assert 'value="finances@mairie.example"' in body and 'value="SERV-01"' in body
     assert _reload(account_a).status == Status.READ_ONLY
 
-    response = admin.post(
+    summary = admin.post(
         "/administration/abonnement/souscrire/",
         {
             "period": "yearly",
@@ -171,6 +175,13 @@ def test_unpaid_trial_goes_read_only_then_invoice_subscription_reopens(
             "chorus_service_code": "SERV-01",
             "purchase_order_number": "BC-2026-42",
         },
+    )
+    assert summary.status_code == 200
+    assert "Vous paierez 348,00\u00a0€ TTC par an." in summary.content.decode()
+    assert "Vous ne payez rien aujourd’hui" not in summary.content.decode()  # the trial is over
+    assert _reload(account_a).stripe_subscription_id == ""  # nothing before the last click
+    response = admin.post(
+        "/administration/abonnement/facture/", {"period": "yearly", "token": "t-inv"}
     )
     assert response.status_code == 302
     account = _reload(account_a)
@@ -184,13 +195,14 @@ def test_unpaid_trial_goes_read_only_then_invoice_subscription_reopens(
 
 
 def test_an_invoice_30_days_overdue_makes_the_site_read_only(
-    account_a,
+    trial_over,
     stripe_stub,
     time_machine,
     django_capture_on_commit_callbacks,
     admin_a,
     post_webhook,
 ) -> None:
+    account_a = trial_over
     services.save_buyer_details(
         account_a, billing_email="finances@mairie.example", siret="21380152100017"
     )
@@ -221,11 +233,12 @@ def test_cancel_at_period_end_then_the_subscription_ends(
     client_for,
     town_a,
     admin_a,
-    account_a,
+    trial_over,
     stripe_stub,
     post_webhook,
     django_capture_on_commit_callbacks,
 ) -> None:
+    account_a = trial_over
     client = client_for(town_a, admin_a)
     setup_intent = _subscribe_by_card(client, period="monthly")
     client.post(
@@ -319,8 +332,9 @@ def test_a_suspended_town_shows_a_status_page_but_admins_can_pay(
 
 
 def test_changing_the_payment_period_moves_the_stripe_subscription_to_the_other_plan(
-    client_for, town_a, admin_a, account_a, stripe_stub
+    client_for, town_a, admin_a, trial_over, stripe_stub
 ) -> None:
+    account_a = trial_over
     client = client_for(town_a, admin_a)
     setup_intent = _subscribe_by_card(client, period="monthly")
     client.post(

@@ -38,8 +38,8 @@ def _stripe_pause(account: BillingAccount) -> Any:
 
 
 @pytest.fixture
-def paying_a(client_for, town_a, admin_a, stripe_stub: StripeStub) -> BillingAccount:
-    """Town A pays monthly by card, on localstripe."""
+def paying_a(client_for, town_a, admin_a, trial_over, stripe_stub: StripeStub) -> BillingAccount:
+    """Town A pays monthly by card, on localstripe (its trial over: charged at once)."""
     return _subscribe_by_card(client_for(town_a, admin_a))
 
 

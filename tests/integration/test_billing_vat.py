@@ -33,7 +33,7 @@ def _vat_rate_on_stripe() -> dict:
 
 
 def test_a_card_subscription_is_charged_the_amount_incl_vat_the_page_shows(
-    client_for, town_a, admin_a, stripe_stub: StripeStub
+    client_for, town_a, admin_a, trial_over, stripe_stub: StripeStub
 ) -> None:
     page, account = _card_subscription(client_for(town_a, admin_a), "monthly")
     assert f"Vous paierez 34,80{NBSP}€ TTC par mois." in page
@@ -51,7 +51,8 @@ def test_a_card_subscription_is_charged_the_amount_incl_vat_the_page_shows(
     assert (ours.subtotal_cents, ours.tax_cents, ours.amount_due_cents) == (2900, 580, 3480)
 
 
-def test_an_invoice_subscription_carries_the_vat_too(account_a, stripe_stub: StripeStub) -> None:
+def test_an_invoice_subscription_carries_the_vat_too(trial_over, stripe_stub: StripeStub) -> None:
+    account_a = trial_over
     services.save_buyer_details(
         account_a, billing_email="finances@mairie.example", siret="21380152100017"
     )
@@ -87,7 +88,7 @@ def test_the_vat_rate_is_created_on_stripe_once(
 
 
 def test_the_invoice_list_shows_excl_vat_vat_and_incl_vat(
-    client_for, town_a, admin_a, stripe_stub: StripeStub
+    client_for, town_a, admin_a, trial_over, stripe_stub: StripeStub
 ) -> None:
     client = client_for(town_a, admin_a)
     _card_subscription(client, "monthly")

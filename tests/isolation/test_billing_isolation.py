@@ -46,12 +46,20 @@ def test_nobody_else_reaches_a_billing_page(
     probe(client_for(town_a), PAGE, leaked=leaked)  # a guest is sent to log in
     probe(client_for(town_a, resident_a), PAGE, leaked=leaked)
     probe(client_for(town_a, moderator_a), PAGE, leaked=leaked)
+    for intruder in (client_for(town_a), client_for(town_a, resident_a)):
+        probe(intruder, PAGE + "facture/", method="post", data={"token": "t"}, leaked=leaked)
     stolen = client_for(town_b, admin_b)
     stolen.defaults["HTTP_HOST"] = town_a.primary_host  # B's admin cookie on A's site
     probe(stolen, PAGE, leaked=leaked)
-    for path in ("souscrire/", "confirmer/", "resilier/", "reprendre/", "periode/"):
+    for path in ("souscrire/", "confirmer/", "facture/", "resilier/", "reprendre/", "periode/"):
         probe(stolen, PAGE + path, method="post", data={"token": "t"}, leaked=leaked)
     probe(client_for(None), PAGE, leaked=leaked)  # not on the root domain either
+    account = BillingAccount.objects.get(collectivite=town_a)
+    assert (account.status, account.stripe_subscription_id, account.payment_method) == (
+        BillingAccount.Status.TRIALING,
+        "",
+        "",
+    )
 
 
 def test_a_setup_intent_of_town_a_is_refused_to_town_b(
