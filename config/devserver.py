@@ -344,7 +344,9 @@ def main(argv: list[str]) -> int:
     exit_code = 0
     try:
         for name, command in _commands(args.port, stripe_port).items():
-            children[name] = Child(name, command, env)
+            children[name] = Child(
+                name, command, {**env, "DB_APPLICATION_NAME": f"placette-{name}"}
+            )
         not_up = _wait_until_up(children, ports, stopping)
         ended = _first_exit(children)
         if not_up and not stopping.is_set() and ended is None:

@@ -69,6 +69,10 @@ DATABASES = {
         "TEST": {"NAME": f"test_placette_{os.getpid()}"} if TESTING else {},
     }
 }
+# Who holds each connection, as pg_stat_activity shows it (make run names each of its programs).
+_DB_OPTIONS: dict[str, object] = dict(DATABASES["default"].get("OPTIONS") or {})  # type: ignore[call-overload]
+_DB_OPTIONS.setdefault("application_name", env_str("DB_APPLICATION_NAME", "placette"))
+DATABASES["default"]["OPTIONS"] = _DB_OPTIONS
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
 REDIS_DB = 1 if TESTING else 0

@@ -79,7 +79,9 @@ def test_claims_lists_unverified_sites_and_their_claims(claimed) -> None:
     town, claim = claimed
     out = run("claims", "--tenant", "chavenay")
     assert "Chavenay (commune 78152)" in out and "UNVERIFIED" in out
-    assert f"opened by: Claire Martin, Maire ou président·e, {IMPOSTOR}" in out
+    assert (
+        f"opened by: Claire Martin, Maire, ou présidence de l’intercommunalité, {IMPOSTOR}" in out
+    )
     assert f"claim #{claim.pk}" in out and MAYOR in out
     assert "town-a" not in out
 
