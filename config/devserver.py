@@ -289,8 +289,10 @@ def _banner(port: int, stripe_port: int | None) -> str:
     towns = Collectivite.objects.filter(status=Collectivite.Status.READY).order_by("kind", "name")
     lines += [f"  {town.name}: http://{town.primary_host}:{port}/" for town in towns]
     lines += ["", f"Demo logins (password for all: {DEMO_PASSWORD}):"]
+    role_width = max(len(str(role.label)) for _local, _name, role in PEOPLE)
+    name_width = max(len(name) for _local, name, _role in PEOPLE)
     lines += [
-        f"  {str(role.label):<12} {name:<24} {local}@<subdomain>.example"
+        f"  {str(role.label):<{role_width}}  {name:<{name_width}}  {local}@<subdomain>.example"
         for local, name, role in PEOPLE
     ]
     lines += [
