@@ -30,13 +30,14 @@ def _remove_sampled_towns() -> None:
     from billing.models import BillingAccount, Invoice
     from onboarding.models import LegalAcceptance, SignupRequest
     from tenants import schema
-    from tenants.models import Collectivite
+    from tenants.models import AuditEntry, Collectivite
 
     schema.activate_public()
     SignupRequest.objects.filter(email__startswith="bench@").delete()
     for town in Collectivite.objects.exclude(slug__startswith="filler-"):
         Invoice.objects.filter(account__collectivite=town).delete()
         LegalAcceptance.objects.filter(collectivite=town).delete()
+        AuditEntry.objects.filter(collectivite=town).delete()  # the bench's own towns only
         BillingAccount.objects.filter(collectivite=town).delete()
         town.domains.all().delete()
         schema_name = town.schema_name
@@ -115,7 +116,7 @@ def main() -> int:
         )
         signup = services.SignupRequest.objects.get(slug=slug, confirmed_at__isnull=True)
         token = "bench-" + slug
-        signup.token_hash = token_hash(token, purpose=services.TRIAL_PURPOSE)
+        signup.token_hash = token_hash(token, purpose=services.TRIAL_PURPOSE, schema="public")
         signup.save(update_fields=["token_hash"])
 
         connection.close()  # each confirmation is a request of its own, as in production
