@@ -147,7 +147,9 @@ TENANT_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "notifications",
     "townsite",
+    "mutual_aid",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 

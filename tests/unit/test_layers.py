@@ -18,15 +18,17 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 # Onboarding sits above billing (signing up starts a trial; billing never needs the sign-up).
+# Notifications sit under the town site so that its moderation and every module can notify.
 # The modules are peers on the top floor: neither may use the other.
 FLOORS = {
     "tenants": 0,
     "accounts": 1,
     "billing": 2,
     "onboarding": 3,
-    "townsite": 4,
-    "mutual_aid": 5,
-    "participation": 5,
+    "notifications": 4,
+    "townsite": 5,
+    "mutual_aid": 6,
+    "participation": 6,
 }
 NOT_APPS = {"config", "tests", "scripts", "deploy", "platform", "node_modules"}
 

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MutualAidConfig(AppConfig):
+    name = "mutual_aid"
+    verbose_name = "Entraide"
