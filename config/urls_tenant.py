@@ -11,6 +11,7 @@ urlpatterns = [
     path("confidentialite/", legal.privacy, name="privacy"),
     path("accounts/", include("allauth.urls")),
     path("administration/abonnement/", include("billing.urls")),
+    path("entraide/", include("mutual_aid.urls")),
     path("", include("townsite.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

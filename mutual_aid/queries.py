@@ -1,0 +1,75 @@
+"""What the browse pages read: filters, search, pages of posts. Never writes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from mutual_aid.access import listed_posts
+from mutual_aid.models import Category, Photo, Post
+from mutual_aid.search import query_for
+
+PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a resident chose on the browse page (all optional; bad values are ignored)."""
+
+    q: str = ""
+    kind: str = ""
+    category: str = ""  # slug
+    neighbourhood: int | None = None
+    include_closed: bool = False
+
+    @classmethod
+    def from_query(cls, data: Any) -> Filters:
+        kind = data.get("kind", "")
+        neighbourhood = data.get("neighbourhood", "")
+        return cls(
+            q=" ".join(str(data.get("q", "")).split())[:200],
+            kind=kind if kind in Post.Kind.values else "",
+            category=str(data.get("category", ""))[:60],
+            neighbourhood=int(neighbourhood) if str(neighbourhood).isdigit() else None,
+            include_closed=data.get("include_closed") in ("1", "on", "true"),
+        )
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.kind or self.category or self.neighbourhood)
+
+
+def browse(user: User | Any, filters: Filters) -> QuerySet[Post]:
+    """The posts a member browses, newest first (or best match first for a search)."""
+    posts = listed_posts(user)
+    if not filters.include_closed:
+        posts = posts.filter(status=Post.Status.OPEN, expires_at__gt=timezone.now())
+    if filters.kind:
+        posts = posts.filter(kind=filters.kind)
+    if filters.category:
+        posts = posts.filter(category__slug=filters.category)
+    if filters.neighbourhood:
+        posts = posts.filter(neighbourhood_id=filters.neighbourhood)
+    if filters.q:
+        posts = posts.filter(search_document=query_for(filters.q))
+    return posts.order_by("-created_at", "-pk")
+
+
+def with_cards(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """What a post's card shows, fetched in a constant number of queries."""
+    return posts.select_related("category", "author", "neighbourhood").prefetch_related(
+        Prefetch("photos", queryset=Photo.objects.order_by("position", "pk"))
+    )
+
+
+def page_of(posts: QuerySet[Post], number: Any) -> Page[Post]:
+    return Paginator(with_cards(posts), PAGE_SIZE).get_page(number)
+
+
+def enabled_categories() -> list[Category]:
+    return list(Category.objects.filter(enabled=True))

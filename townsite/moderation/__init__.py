@@ -1,0 +1,1 @@
+"""Site-wide moderation: reports, the queue, hiding content, suspensions, verified residents."""
