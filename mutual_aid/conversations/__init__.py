@@ -1,0 +1,1 @@
+"""Mutual aid: the private conversations about a post, and help marked given."""

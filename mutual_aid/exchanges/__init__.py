@@ -1,0 +1,1 @@
+"""Mutual aid exchanges that need more than a conversation: loans, carpools, group purchases."""

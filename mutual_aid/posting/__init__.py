@@ -1,0 +1,1 @@
+"""Mutual aid: writing posts (create, edit, close, renew, delete), their photos and expiry."""

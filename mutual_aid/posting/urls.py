@@ -1,0 +1,5 @@
+"""Mutual aid URLs: posting (included by mutual_aid/urls.py)."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []

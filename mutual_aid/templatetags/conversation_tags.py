@@ -1,0 +1,15 @@
+"""The conversation panel of a post's page: {% conversation_panel post %}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def conversation_panel(context: dict[str, Any], post: Any) -> str:
+    """Filled in by the conversations part of mutual aid."""
+    return ""
