@@ -1,4 +1,4 @@
-"""The unread count in every page's header: one query, only when a page shows it."""
+"""The unread count in every page's header: one query, for signed-in people on a town's site."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 
 from django.db import DatabaseError
 from django.http import HttpRequest
-from django.utils.functional import SimpleLazyObject
 
 from notifications.services import unread_count
 from tenants import schema
@@ -27,4 +26,6 @@ def unread_notifications(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     if schema.is_public() or user is None or not user.is_authenticated:
         return {}
-    return {"notifications_unread": SimpleLazyObject(lambda: _count_or_none(request))}
+    # Counted at once, not lazily: every page of the site shows it in its header, and the
+    # template does arithmetic on it (plural forms), which a lazy object does not support.
+    return {"notifications_unread": _count_or_none(request)}
