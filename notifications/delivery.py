@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from functools import partial
+from typing import Any
 
 from django.core.mail import mailers
 from django.db import transaction
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from notifications import preferences
 from notifications.emails import Town, can_be_emailed, immediate_message
 from notifications.kinds import Frequency
 from notifications.models import Notification
+from tenants import schema
 
 # One task per this many notifications: an event told to 5,000 people queues 50 tasks, not 5,000.
 IMMEDIATE_BATCH = 100
@@ -23,6 +26,17 @@ def chunks(ids: Sequence[int], size: int) -> Iterator[list[int]]:
         yield list(ids[start : start + size])
 
 
+def _send_in(schema_name: str, task: Any, args: tuple[Any, ...]) -> None:
+    with schema_context(schema_name):
+        task.delay(*args)
+
+
+def queue_on_commit(task: Any, *args: Any) -> None:
+    """Send `task` once the transaction commits, stamped with the schema active now (the
+    commit may happen after the caller has left that schema)."""
+    transaction.on_commit(partial(_send_in, schema.current_schema(), task, args))
+
+
 def queue_immediate(notification_ids: Sequence[int]) -> int:
     """Queue the emails of these notifications once the transaction commits; returns the
     number of tasks it will send."""
@@ -30,7 +44,7 @@ def queue_immediate(notification_ids: Sequence[int]) -> int:
 
     batches = list(chunks(notification_ids, IMMEDIATE_BATCH))
     for batch in batches:
-        transaction.on_commit(partial(send_notification_emails.delay, batch))
+        queue_on_commit(send_notification_emails, batch)
     return len(batches)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import partial
 
 from django.core.mail import mailers
 from django.db import connection, transaction
@@ -21,7 +20,7 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from notifications import preferences
-from notifications.delivery import chunks
+from notifications.delivery import chunks, queue_on_commit
 from notifications.emails import Town, can_be_emailed, digest_message
 from notifications.kinds import Frequency
 from notifications.models import DigestDelivery, Notification
@@ -128,7 +127,7 @@ def claim_batch(frequency: str, start: date, now: datetime, user_ids: Sequence[i
     if to_send:
         from notifications.tasks import deliver_digests
 
-        transaction.on_commit(partial(deliver_digests.delay, to_send))
+        queue_on_commit(deliver_digests, to_send)
     return len(to_send)
 
 
