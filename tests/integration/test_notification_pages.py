@@ -116,7 +116,7 @@ def test_mark_all_read(client_for, town_a, resident_a) -> None:
 
 def test_the_header_says_how_many_are_unread(client_for, town_a, resident_a) -> None:
     client = client_for(town_a, resident_a)
-    assert "visually-hidden\">(" not in body(client.get("/mon-compte/"))
+    assert 'visually-hidden">(' not in body(client.get("/mon-compte/"))
     _notifications(town_a, resident_a, 3)
     page = body(client.get("/mon-compte/"))
     assert (
