@@ -28,6 +28,8 @@ def _safe_path(url: str) -> str | None:
     """A path on this site, or None: never another host, scheme or protocol-relative URL."""
     if not url.startswith("/") or url.startswith(("//", "/\\")):
         return None
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in url):
+        return None  # a browser drops tabs and line breaks, making "/\t/evil" "//evil"
     if not url_has_allowed_host_and_scheme(url, allowed_hosts=set()):
         return None
     return url

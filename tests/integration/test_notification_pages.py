@@ -93,6 +93,8 @@ def test_opening_twice_keeps_the_first_reading_time(client_for, town_a, resident
         "/\\evil.example",
         "javascript:alert(1)",
         "http:/evil.example",
+        "/\t/evil.example",
+        "/\n/evil.example",
         "",
     ],
 )
