@@ -32,6 +32,7 @@ ACTIONS: dict[str, Promise] = {
     "resident.desk_registered": gettext_lazy("Resident registered at the desk"),
     "resident.new_login_code": gettext_lazy("New login code for a resident"),
     "account.deleted": gettext_lazy("Account deleted by its owner"),
+    "account.email_preferences": gettext_lazy("Email choices changed by their owner"),
     # The site's settings (townsite.setup.services)
     "settings.look": gettext_lazy("Logo or colour changed"),
     "settings.welcome": gettext_lazy("Welcome text changed"),
