@@ -77,12 +77,14 @@ def register_at_desk(
     neighbourhood: Neighbourhood | None,
     phone: str = "",
     email: str = "",
+    verified: bool = False,
 ) -> DeskRegistration:
     """An account made by a town agent for a resident at the desk, with a one-time code.
 
     No password: the resident chooses one with the code, then logs in with their login name.
     Without an email, the account gets a stand-in address that is never mailed. Who made it,
-    and when, is kept on the profile.
+    and when, is kept on the profile; `verified`: the agent checked who the person is (the
+    badge of verified residents).
     """
     agent = _check_agent(agent)
     # Printed on the welcome sheet: with the password they choose, the resident logs in with it
@@ -110,17 +112,17 @@ def register_at_desk(
         assisted_at=now,
         login_code_hash=code_hash,
         login_code_expires_at=now + codes.VALIDITY,
+        verified_at=now if verified else None,
+        verified_by=agent if verified else None,
     )
     # Neither the phone nor the email goes into the journal: the account holds them.
-    audit.record(
-        "resident.desk_registered",
-        actor=agent,
-        target=user,
-        after={
-            "neighbourhood": neighbourhood.name if neighbourhood else None,
-            "login_code_expires_at": profile.login_code_expires_at,
-        },
-    )
+    after = {
+        "neighbourhood": neighbourhood.name if neighbourhood else None,
+        "login_code_expires_at": profile.login_code_expires_at,
+    }
+    if verified:
+        after["verified_at"] = profile.verified_at
+    audit.record("resident.desk_registered", actor=agent, target=user, after=after)
     logger.info("Resident %s registered at the desk by user %s", user.pk, agent.pk)
     return DeskRegistration(user=user, code=code)
 

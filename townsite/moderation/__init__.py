@@ -1,0 +1,1 @@
+"""Site-wide moderation: reports, the moderators' queue and log, suspension, blocking."""
