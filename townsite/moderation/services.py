@@ -35,12 +35,12 @@ REASON_MAX_LENGTH = 2000
 
 # The audit log's codes (townsite.setup.audit_labels gives them their French label).
 AUDIT_CODES = {
-    Kind.HIDE: "moderation.hide",
-    Kind.RESTORE: "moderation.restore",
-    Kind.DISMISS: "moderation.dismiss",
-    Kind.WARN: "moderation.warn",
-    Kind.SUSPEND: "moderation.suspend",
-    Kind.LIFT: "moderation.lift",
+    Kind.HIDE: "moderator.hide",
+    Kind.RESTORE: "moderator.restore",
+    Kind.DISMISS: "moderator.dismiss",
+    Kind.WARN: "moderator.warn",
+    Kind.SUSPEND: "moderator.suspend",
+    Kind.LIFT: "moderator.lift",
 }
 
 
