@@ -10,18 +10,28 @@ from django.utils import translation
 from accounts.mail import from_email_named, send_templated
 from accounts.models import User
 from tenants import schema
-from tenants.addresses import current_site_url
+from tenants.addresses import town_url
+from tenants.models import Collectivite
 from tenants.names import signature
 from townsite.residents.placeholders import is_placeholder_email
 
 
-def _town_context() -> dict[str, Any]:
+def _current_town() -> Collectivite:
     town = schema.current_tenant()
+    if isinstance(town, Collectivite):
+        return town
+    # schema_context() (a command, a task) activates a stand-in: find the real town.
+    return Collectivite.objects.get(schema_name=schema.current_schema())
+
+
+def _town_context() -> dict[str, Any]:
+    town = _current_town()
     with translation.override("fr"):
         return {
             "town_name": town.name,
+            "town_slug": town.slug,
             "signature": signature(town),
-            "site_url": current_site_url("/"),
+            "site_url": town_url(town.slug, "/"),
         }
 
 
@@ -45,10 +55,11 @@ def send_to_resident(user: User, *, template: str, **context: Any) -> None:
 
 
 def send_new_report_alert(moderators: list[User], *, open_count: int) -> None:
+    context = _town_context()
     context = {
-        **_town_context(),
+        **context,
         "open_count": open_count,
-        "queue_url": current_site_url(reverse("townsite:moderation_queue")),
+        "queue_url": town_url(context["town_slug"], reverse("townsite:moderation_queue")),
     }
     for moderator in moderators:
         if not can_be_mailed(moderator):

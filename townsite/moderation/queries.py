@@ -88,7 +88,7 @@ def queue_page(moderator: User, page_number: Any) -> tuple[Page[Any], list[Queue
         by_target: dict[tuple[str, str], list[Report]] = {}
         for found in (
             Report.objects.filter(match, status=Report.Status.OPEN)
-            .select_related("reporter", "target_author")
+            .select_related("reporter", "target_author__resident_profile")
             .order_by("-created_at", "-pk")
         ):
             by_target.setdefault((found.target_kind, found.target_id), []).append(found)

@@ -77,7 +77,7 @@ def _locked_target(kind_key: str, target_id: str) -> Target:
     obj = kind.locked(target_id)
     target_id = str(obj.pk) if obj is not None else str(target_id)
     reports = list(
-        Report.objects.select_for_update()
+        Report.objects.select_for_update(of=("self",))
         .filter(target_kind=kind.key, target_id=target_id, status=Report.Status.OPEN)
         .select_related("reporter")
         .order_by("pk")
