@@ -7,12 +7,13 @@ through the same registry. Its table is made inside the test's transaction, so i
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import connection, models
 from django_tenants.utils import schema_context
 
+from accounts.factories import ModeratorFactory, UserFactory
 from accounts.models import User
 from tenants.models import Collectivite
 from townsite.models import Moderated
@@ -59,3 +60,12 @@ def note_kind(town_a: Collectivite, town_b: Collectivite) -> Iterator[registry.K
 def make_note(town: Collectivite, author: User, text: str = "Une note", **fields: Any) -> Note:
     with schema_context(town.schema_name):
         return Note.objects.create(author=author, text=text, **fields)
+
+
+def person(**fields: Any) -> User:
+    """A resident of the active schema, typed as the User it is."""
+    return cast(User, UserFactory(**fields))
+
+
+def moderator(**fields: Any) -> User:
+    return cast(User, ModeratorFactory(**fields))

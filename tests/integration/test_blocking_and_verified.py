@@ -7,9 +7,9 @@ import re
 import pytest
 from django_tenants.utils import schema_context
 
-from accounts.factories import UserFactory
 from tenants.models import AuditEntry
 from tests.helpers import body
+from tests.moderation_fixtures import person
 from townsite.models import ResidentProfile
 from townsite.moderation import access, blocking
 from townsite.moderation.errors import ModerationError
@@ -23,7 +23,7 @@ RESIDENTS = "/administration/habitants/"
 @pytest.fixture
 def neighbour(town_a):
     with schema_context(town_a.schema_name):
-        return UserFactory(display_name="Voisin Bruyant")
+        return person(display_name="Voisin Bruyant")
 
 
 # --- Blocking --------------------------------------------------------------------------------

@@ -8,11 +8,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.factories import UserFactory
 from accounts.models import User
 from notifications.models import Notification
 from tenants.models import AuditEntry
-from tests.moderation_fixtures import Note, make_note
+from tests.moderation_fixtures import Note, make_note, person
 from townsite.models import ResidentProfile
 from townsite.moderation import access, reporting, services
 from townsite.moderation.errors import ContributionRefused, ModerationError
@@ -25,9 +24,9 @@ pytestmark = pytest.mark.django_db
 def people(town_a):
     with schema_context(town_a.schema_name):
         return {
-            "author": UserFactory(display_name="Auteur"),
-            "first": UserFactory(display_name="Première"),
-            "second": UserFactory(display_name="Seconde"),
+            "author": person(display_name="Auteur"),
+            "first": person(display_name="Première"),
+            "second": person(display_name="Seconde"),
         }
 
 
@@ -105,9 +104,11 @@ def test_restoring_shows_it_again(town_a, moderator_a, reported_note) -> None:
 
 
 def test_a_person_cannot_be_hidden(town_a, moderator_a, people) -> None:
-    with schema_context(town_a.schema_name):
-        with pytest.raises(ModerationError, match="Ceci ne peut pas être masqué."):
-            services.hide_content(moderator_a, "personne", str(people["author"].pk), reason="X")
+    with (
+        schema_context(town_a.schema_name),
+        pytest.raises(ModerationError, match="Ceci ne peut pas être masqué."),
+    ):
+        services.hide_content(moderator_a, "personne", str(people["author"].pk), reason="X")
 
 
 def test_a_reason_is_required_and_nothing_changes_without_one(

@@ -10,10 +10,9 @@ from django.core import mail
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.factories import ModeratorFactory, UserFactory
 from notifications.models import Preference
 from tests.helpers import body
-from tests.moderation_fixtures import make_note
+from tests.moderation_fixtures import make_note, moderator, person
 from townsite.models import ResidentProfile
 from townsite.moderation import reporting
 from townsite.moderation.models import ModeratorAlert, Report
@@ -32,7 +31,7 @@ def _reports(town, **filters) -> list[Report]:
 
 def _other_resident(town, name: str = "Gaston"):
     with schema_context(town.schema_name):
-        return UserFactory(display_name=name)
+        return person(display_name=name)
 
 
 # --- The report page -------------------------------------------------------------------------
@@ -227,18 +226,22 @@ def test_at_most_one_alert_an_hour_per_moderator(
     town_a, moderator_a, django_capture_on_commit_callbacks
 ) -> None:
     with schema_context(town_a.schema_name):
-        people = [UserFactory(display_name=f"Habitant {n}") for n in range(4)]
+        people = [person(display_name=f"Habitant {n}") for n in range(4)]
         with django_capture_on_commit_callbacks(execute=True):
             reporting.report(people[0], "personne", str(people[3].pk), reason="spam")
             reporting.report(people[1], "personne", str(people[3].pk), reason="spam")
         assert _alerts() == [moderator_a.email]
-        with time_machine.travel(timezone.now() + timedelta(minutes=59), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                reporting.report(people[2], "personne", str(people[3].pk), reason="spam")
+        with (
+            time_machine.travel(timezone.now() + timedelta(minutes=59), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            reporting.report(people[2], "personne", str(people[3].pk), reason="spam")
         assert len(mail.outbox) == 1
-        with time_machine.travel(timezone.now() + timedelta(minutes=61), tick=False):
-            with django_capture_on_commit_callbacks(execute=True):
-                reporting.report(people[3], "personne", str(people[0].pk), reason="spam")
+        with (
+            time_machine.travel(timezone.now() + timedelta(minutes=61), tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            reporting.report(people[3], "personne", str(people[0].pk), reason="spam")
         assert _alerts() == [moderator_a.email, moderator_a.email]
         assert "4 signalements attendent d’être examinés." in mail.outbox[1].body
         assert ModeratorAlert.objects.get(moderator=moderator_a).last_sent_at is not None
@@ -248,10 +251,10 @@ def test_the_throttle_is_per_moderator(
     town_a, moderator_a, django_capture_on_commit_callbacks
 ) -> None:
     with schema_context(town_a.schema_name):
-        reporter, target = UserFactory(), UserFactory()
+        reporter, target = person(), person()
         with django_capture_on_commit_callbacks(execute=True):
             reporting.report(reporter, "personne", str(target.pk), reason="spam")
-        newcomer = ModeratorFactory()
+        newcomer = moderator()
         with django_capture_on_commit_callbacks(execute=True):
             reporting.report(target, "personne", str(reporter.pk), reason="spam")
     assert _alerts() == sorted([moderator_a.email, newcomer.email])
@@ -262,7 +265,7 @@ def test_a_moderator_who_chose_never_gets_no_alert(
 ) -> None:
     with schema_context(town_a.schema_name):
         Preference.objects.create(user=moderator_a, kind="moderation.new_report", frequency="never")
-        reporter, target = UserFactory(), UserFactory()
+        reporter, target = person(), person()
         with django_capture_on_commit_callbacks(execute=True):
             reporting.report(reporter, "personne", str(target.pk), reason="spam")
     assert _alerts() == [admin_a.email]

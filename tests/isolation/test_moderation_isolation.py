@@ -7,10 +7,9 @@ from dataclasses import dataclass
 import pytest
 from django_tenants.utils import schema_context
 
-from accounts.factories import UserFactory
 from accounts.models import User
 from tests.helpers import body, probe
-from tests.moderation_fixtures import Note, make_note
+from tests.moderation_fixtures import Note, make_note, person
 from townsite.models import ResidentProfile
 from townsite.moderation import blocking, reporting, services
 from townsite.moderation.models import Block, ModerationAction, Report
@@ -53,10 +52,10 @@ class TownAState:
 @pytest.fixture
 def state_a(town_a, moderator_a, note_kind) -> TownAState:
     with schema_context(town_a.schema_name):
-        reporter = UserFactory(display_name="Rapporteuse")
-        reported = UserFactory(display_name=SECRET_NAME)
-        suspended = UserFactory(display_name="Suspendu De A")
-        blocked = UserFactory(display_name="Bloqué De A")
+        reporter = person(display_name="Rapporteuse")
+        reported = person(display_name=SECRET_NAME)
+        suspended = person(display_name="Suspendu De A")
+        blocked = person(display_name="Bloqué De A")
     note = make_note(town_a, reported, SECRET_NOTE)
     with schema_context(town_a.schema_name):
         reporting.report(
@@ -89,8 +88,8 @@ LEAKED = [SECRET_NAME, SECRET_DETAILS, SECRET_NOTE, SECRET_REASON]
 def test_b_cookies_on_a_site_open_nothing(
     client_for, town_a, town_b, resident_b, moderator_b, admin_b, state_a
 ) -> None:
-    for person in (resident_b, moderator_b, admin_b):
-        stolen = client_for(town_b, person)
+    for intruder in (resident_b, moderator_b, admin_b):
+        stolen = client_for(town_b, intruder)
         stolen.defaults["HTTP_HOST"] = town_a.primary_host
         for method, path, data in state_a.urls():
             probe(stolen, path, method=method, data=data, leaked=LEAKED)
@@ -146,8 +145,8 @@ def test_residents_and_guests_of_a_never_reach_the_queue(
         for method, path, data in state_a.urls():
             probe(client, path, method=method, data=data, leaked=LEAKED)
     # Not even the reporter, nor the person suspended, reads the queue or the log.
-    for person in (state_a.reporter, state_a.suspended):
-        client = client_for(town_a, person)
+    for someone in (state_a.reporter, state_a.suspended):
+        client = client_for(town_a, someone)
         probe(client, "/administration/moderation/", leaked=LEAKED)
         probe(client, "/administration/moderation/journal/", leaked=LEAKED)
     probe(client_for(None), "/administration/moderation/")  # nor the root domain
