@@ -8,14 +8,17 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from accounts.factories import TEST_PASSWORD
 from accounts.models import User
 from notifications.models import Notification
 from tenants.models import AuditEntry
+from tests.helpers import body
 from tests.moderation_fixtures import Note, make_note, person
 from townsite.models import ResidentProfile
 from townsite.moderation import access, reporting, services
 from townsite.moderation.errors import ContributionRefused, ModerationError
 from townsite.moderation.models import ModerationAction, Report
+from townsite.residents.services import deleted_account_label
 
 pytestmark = pytest.mark.django_db
 
@@ -271,3 +274,33 @@ def test_a_suspended_resident_still_reads_exports_and_can_delete(
         assert client.get(path).status_code == 200, path
     export = client.get("/mon-compte/donnees/").json()
     assert export["moderation"]["suspension_reason"] == "Spam"
+
+
+def test_a_suspended_resident_sees_why_on_their_account(
+    client_for, town_a, moderator_a, resident_a
+) -> None:
+    with schema_context(town_a.schema_name):
+        services.suspend_resident(moderator_a, "personne", str(resident_a.pk), reason="Spam")
+    page = body(client_for(town_a, resident_a).get("/mon-compte/"))
+    assert "Votre compte est suspendu" in page
+    assert "vous ne pouvez pas publier ni écrire de messages" in page
+
+
+def test_a_deleted_account_is_no_longer_named_in_moderation(
+    client_for, town_a, moderator_a, people, reported_note
+) -> None:
+    author = people["author"]
+    with schema_context(town_a.schema_name):
+        reporting.report(people["first"], "personne", str(author.pk), reason="spam")
+        services.warn_author(moderator_a, "personne", str(author.pk), message="Attention.")
+        services.hide_content(moderator_a, "note", str(reported_note.pk), reason="Spam")
+    client_for(town_a, author).post("/mon-compte/supprimer/", {"password": TEST_PASSWORD})
+    with schema_context(town_a.schema_name):
+        assert not User.objects.filter(pk=author.pk).exists()
+        labels = set(ModerationAction.objects.values_list("target_label", flat=True))
+        gone = deleted_account_label(author.pk)
+        assert gone.startswith("compte supprimé")
+        assert labels == {gone}
+        excerpts = set(Report.objects.values_list("excerpt", flat=True))
+        assert excerpts == {gone}
+        assert ModerationAction.objects.filter(actor=moderator_a).count() == 2

@@ -18,6 +18,7 @@ from accounts.services import create_member
 from tenants import audit, schema
 from tenants.models import AuditEntry
 from townsite.models import Neighbourhood, ResidentProfile
+from townsite.moderation.erasure import forget_person
 from townsite.residents import access, codes
 from townsite.residents.placeholders import is_placeholder_email, make_placeholder_email
 
@@ -251,6 +252,7 @@ def delete_account(user: User) -> None:
     town_entries.filter(target_type=current._meta.label_lower, target_id=str(user_pk)).update(
         target_label=label
     )
+    forget_person(current, label)
     audit.record(
         "account.deleted",
         actor=_DeletedAccount(pk=user_pk, display_name=label),
