@@ -15,7 +15,7 @@ from tenants.models import AuditEntry
 from tests.helpers import body
 from tests.moderation_fixtures import Note, make_note, person
 from townsite.models import ResidentProfile
-from townsite.moderation import access, reporting, services
+from townsite.moderation import access, registry, reporting, services
 from townsite.moderation.errors import ContributionRefused, ModerationError
 from townsite.moderation.models import ModerationAction, Report
 from townsite.residents.services import deleted_account_label
@@ -304,3 +304,24 @@ def test_a_deleted_account_is_no_longer_named_in_moderation(
         excerpts = set(Report.objects.values_list("excerpt", flat=True))
         assert excerpts == {gone}
         assert ModerationAction.objects.filter(actor=moderator_a).count() == 2
+
+
+def test_the_module_hooks_run_when_hiding_and_restoring(
+    town_a, moderator_a, reported_note, note_kind
+) -> None:
+    calls: list[tuple[str, int, bool]] = []
+    registry.register(
+        Note,
+        key="note",
+        label="note",
+        author=note_kind.author,
+        excerpt=note_kind.excerpt,
+        url=note_kind.url,
+        authored_by=note_kind.authored_by,
+        hide=lambda note: calls.append(("hide", note.pk, note.hidden_at is not None)),
+        restore=lambda note: calls.append(("restore", note.pk, note.hidden_at is not None)),
+    )
+    with schema_context(town_a.schema_name):
+        services.hide_content(moderator_a, "note", str(reported_note.pk), reason="Spam")
+        services.restore_content(moderator_a, "note", str(reported_note.pk), reason="Erreur")
+    assert calls == [("hide", reported_note.pk, True), ("restore", reported_note.pk, False)]

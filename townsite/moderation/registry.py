@@ -33,8 +33,17 @@ The signature::
 - A person (the User) is registered here as the kind "personne": not hideable, its author is
   the person themself.
 
+In templates, the report link and the verified badge::
+
+    <a href="{% url 'townsite:report' kind='annonce' target_id=post.pk %}">Signaler</a>
+    <a href="{% url 'townsite:report' kind='personne' target_id=post.author_id %}">…</a>
+    {{ post.author.display_name }}
+    {% include "townsite/_resident_badge.html" with person=post.author %}
+
+(list pages select_related("author__resident_profile") so the badge costs no query.)
+
 Modules check contributions with townsite.moderation.access (`may_contribute`,
-`ensure_may_contribute`, `is_blocked_between`).
+`ensure_may_contribute`, `is_blocked_between`, `is_verified`).
 """
 
 from __future__ import annotations
