@@ -464,6 +464,7 @@ def test_a_resident_downloads_their_data(client_for, town_a, admin_a) -> None:
         "mutual_aid_posts",
         "mutual_aid_conversations",
         "mutual_aid_exchanges",
+        "moderation",
         "posts",
     ]
     assert data["site"]["name"] == "Villeneuve-les-Tests"
