@@ -31,6 +31,10 @@ class MessageForm(forms.Form):
             self.fields["body"].label = label
 
 
+def _display_name(person: User) -> str:
+    return person.display_name
+
+
 class HelpedForm(forms.Form):
     """Help given: with whom (one of the people who answered), and optional thanks."""
 
@@ -54,7 +58,7 @@ class HelpedForm(forms.Form):
         field = self.fields["helper"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = User.objects.filter(pk__in=[person.pk for person in people])
-        field.label_from_instance = lambda person: person.display_name  # type: ignore[method-assign]
+        field.label_from_instance = _display_name  # type: ignore[method-assign,assignment]
         self.fields["thanks"].help_text = _("%(max)d characters at most.") % {"max": THANKS_MAX}
 
     def clean(self) -> dict[str, Any]:

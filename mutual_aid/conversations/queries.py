@@ -12,6 +12,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -69,7 +70,7 @@ def inbox(user: User | Any, role: Role = "") -> QuerySet[Conversation]:
 
 
 def unread_conversations(user: User | Any) -> int:
-    return inbox(user).filter(unread__gt=0).count()
+    return inbox(user).filter(Q(unread__gt=0)).count()
 
 
 def on_post(user: User | Any, post: Post) -> list[Conversation]:

@@ -35,10 +35,10 @@ def committed_offer(django_db_blocker: Any) -> Iterator[dict[str, Any]]:
                 email=AUTHOR_EMAIL, display_name="Colette", password=TEST_PASSWORD
             )
             create_member(email=NEIGHBOUR_EMAIL, display_name="Bastien", password=TEST_PASSWORD)
-            offer = PostFactory(
+            offer = PostFactory.create(
                 author=author, title="Je fais vos courses le samedi", category=category("courses")
             )
-            sensitive = PostFactory(
+            sensitive = PostFactory.create(
                 author=author,
                 kind=Post.Kind.REQUEST,
                 title="Une visite de temps en temps",

@@ -28,8 +28,8 @@ def committed_post(django_db_setup: None, django_db_blocker: Any) -> Iterator[di
     with django_db_blocker.unblock():
         schema = Collectivite.objects.get(slug=TOWNS["a"]["slug"]).schema_name
         with schema_context(schema):
-            author, respondent = UserFactory(), UserFactory()
-            post = PostFactory(author=author)
+            author, respondent = UserFactory.create(), UserFactory.create()
+            post = PostFactory.create(author=author)
     try:
         yield {"schema": schema, "post": post, "respondent": respondent}
     finally:

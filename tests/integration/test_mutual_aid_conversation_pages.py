@@ -29,15 +29,15 @@ SCRIPT = "<script>alert('x')</script>"
 @pytest.fixture
 def people(town_a: Collectivite) -> Iterator[dict[str, User]]:
     with schema_context(town_a.schema_name):
-        author = UserFactory(display_name="Colette", email="colette.secret@example.org")
-        neighbour = UserFactory(display_name="Bastien", email="bastien.secret@example.org")
+        author = UserFactory.create(display_name="Colette", email="colette.secret@example.org")
+        neighbour = UserFactory.create(display_name="Bastien", email="bastien.secret@example.org")
         yield {"author": author, "neighbour": neighbour}
 
 
 @pytest.fixture
 def post(town_a: Collectivite, people: dict[str, User]) -> Post:
     with schema_context(town_a.schema_name):
-        return PostFactory(author=people["author"], title="Courses du samedi")
+        return PostFactory.create(author=people["author"], title="Courses du samedi")
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def test_a_first_sensitive_message_with_a_phone_is_refused_and_kept(
     neighbour, town_a, people
 ) -> None:
     with schema_context(town_a.schema_name):
-        childcare = PostFactory(author=people["author"], category=category("garde-enfants"))
+        childcare = PostFactory.create(author=people["author"], category=category("garde-enfants"))
     text = "Appelez-moi au 06.12.34.56.78"
     response = neighbour.post(reverse("mutual_aid:answer", args=[childcare.pk]), {"body": text})
     assert response.status_code == 400
@@ -272,7 +272,7 @@ def test_a_deleted_post_leaves_the_conversation_readable_not_writable(
 
 def test_the_conversation_of_a_sensitive_post_shows_the_help_lines(neighbour, town_a, people):
     with schema_context(town_a.schema_name):
-        childcare = PostFactory(author=people["author"], category=category("soutien-moral"))
+        childcare = PostFactory.create(author=people["author"], category=category("soutien-moral"))
         conversation = services.start_conversation(childcare, people["neighbour"], body="Bonjour")
     page = _page(neighbour, reverse("mutual_aid:conversation", args=[conversation.pk]))
     assert "3114" in page and "SOS Amitié" in page
@@ -289,7 +289,7 @@ def test_an_ordinary_conversation_has_no_safety_notice(neighbour, town_a, post, 
 
 def test_the_inbox_lists_both_roles_unread_first(client_for, town_a, post, people) -> None:
     with schema_context(town_a.schema_name):
-        other_post = PostFactory(title="Tonte de pelouse")
+        other_post = PostFactory.create(title="Tonte de pelouse")
         mine = services.start_conversation(other_post, people["author"], body="Je tonds")
         theirs = services.start_conversation(post, people["neighbour"], body="Bonjour")
     page = _page(client_for(town_a, people["author"]), reverse("mutual_aid:conversations"))
@@ -302,7 +302,7 @@ def test_the_inbox_lists_both_roles_unread_first(client_for, town_a, post, peopl
 
 def test_my_answers_lists_only_the_posts_i_answered(client_for, town_a, post, people) -> None:
     with schema_context(town_a.schema_name):
-        other_post = PostFactory(title="Tonte de pelouse")
+        other_post = PostFactory.create(title="Tonte de pelouse")
         services.start_conversation(other_post, people["author"], body="Je tonds")
         services.start_conversation(post, people["neighbour"], body="Bonjour")
     page = _page(client_for(town_a, people["author"]), reverse("mutual_aid:my_answers"))
@@ -323,16 +323,16 @@ def test_the_inbox_costs_the_same_whatever_the_number_of_conversations(
     with schema_context(town_a.schema_name):
         for _ in range(3):
             services.start_conversation(
-                PostFactory(author=people["author"]), UserFactory(), body="Bonjour"
+                PostFactory.create(author=people["author"]), UserFactory.create(), body="Bonjour"
             )
     _page(client, reverse("mutual_aid:conversations"))  # session and site look now cached
     baseline = _inbox_queries(client)
     with schema_context(town_a.schema_name):
         for _ in range(extra):
             services.start_conversation(
-                PostFactory(author=people["author"]), UserFactory(), body="Bonjour"
+                PostFactory.create(author=people["author"]), UserFactory.create(), body="Bonjour"
             )
-            services.start_conversation(PostFactory(), people["author"], body="Salut")
+            services.start_conversation(PostFactory.create(), people["author"], body="Salut")
     assert _inbox_queries(client) == baseline
 
 
@@ -378,10 +378,30 @@ def test_thanks_without_a_helper_are_explained_and_kept(author, town_a, post, pe
 def test_a_helper_who_never_answered_is_refused(author, town_a, post, people) -> None:
     _conversation(town_a, post, people)
     with schema_context(town_a.schema_name):
-        stranger = UserFactory()
+        stranger = UserFactory.create()
     response = author.post(
         reverse("mutual_aid:mark_helped", args=[post.pk]), {"helper": stranger.pk}
     )
     assert response.status_code == 400
     with schema_context(town_a.schema_name):
         assert Post.objects.get(pk=post.pk).status == Post.Status.OPEN
+
+
+def test_no_conversation_form_writes_on_a_read_only_site(
+    author, neighbour, town_a, post, people
+) -> None:
+    conversation = _conversation(town_a, post, people)
+    town_a.site_access = Collectivite.Access.READ_ONLY
+    town_a.save(update_fields=["site_access"])
+    posts = [
+        (neighbour, reverse("mutual_aid:conversation", args=[conversation.pk]), {"body": "Re"}),
+        (author, reverse("mutual_aid:mark_helped", args=[post.pk]), {}),
+        (author, reverse("mutual_aid:following"), {"categories": []}),
+    ]
+    for client, url, data in posts:
+        assert client.post(url, data).status_code == 403
+    with schema_context(town_a.schema_name):
+        assert conversation.messages.count() == 1
+        assert Post.objects.get(pk=post.pk).status == Post.Status.OPEN
+    # Reading still works.
+    assert "Bonjour" in _page(neighbour, reverse("mutual_aid:conversation", args=[conversation.pk]))

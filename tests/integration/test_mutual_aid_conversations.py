@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -30,17 +31,17 @@ def in_a(town_a: Collectivite) -> Iterator[Collectivite]:
 
 @pytest.fixture
 def author(in_a: Collectivite) -> User:
-    return UserFactory(display_name="Colette")
+    return UserFactory.create(display_name="Colette")
 
 
 @pytest.fixture
 def neighbour(in_a: Collectivite) -> User:
-    return UserFactory(display_name="Bastien")
+    return UserFactory.create(display_name="Bastien")
 
 
 @pytest.fixture
 def post(author: User) -> Post:
-    return PostFactory(author=author, title="Courses du samedi")
+    return PostFactory.create(author=author, title="Courses du samedi")
 
 
 def _notices(person: User, kind: str) -> list[Notification]:
@@ -89,7 +90,7 @@ def test_nobody_answers_their_own_post(post, author) -> None:
     [
         {"status": Post.Status.CLOSED},
         {"status": Post.Status.HELPED},
-        {"expires_at": timezone.now() - timezone.timedelta(minutes=1)},
+        {"expires_at": timezone.now() - timedelta(minutes=1)},
         {"hidden_at": timezone.now()},
         {"deleted_at": timezone.now()},
     ],
@@ -120,7 +121,7 @@ def test_the_town_may_keep_sensitive_posts_for_verified_residents(
     author, neighbour, monkeypatch
 ) -> None:
     MutualAidSettings.objects.update_or_create(pk=1, defaults={"sensitive_verified_only": True})
-    childcare = PostFactory(author=author, category=category("garde-enfants"))
+    childcare = PostFactory.create(author=author, category=category("garde-enfants"))
     with pytest.raises(NotAllowed, match="vérifiés"):
         services.start_conversation(childcare, neighbour, body="Bonjour")
     verified(monkeypatch, neighbour)
@@ -152,7 +153,9 @@ def test_a_message_of_the_maximum_length_is_kept(post, neighbour) -> None:
 
 @pytest.fixture
 def sensitive_post(author: User) -> Post:
-    return PostFactory(author=author, category=category("garde-enfants"), title="Garde le mercredi")
+    return PostFactory.create(
+        author=author, category=category("garde-enfants"), title="Garde le mercredi"
+    )
 
 
 @pytest.mark.parametrize(
@@ -212,7 +215,7 @@ def test_the_other_person_is_told_once_until_they_read(conversation, author, nei
 
 def test_an_outsider_cannot_write_in_a_conversation(conversation, in_a) -> None:
     with pytest.raises(NotAllowed):
-        services.send_message(conversation, UserFactory(), body="Intrus")
+        services.send_message(conversation, UserFactory.create(), body="Intrus")
     assert conversation.messages.count() == 1
 
 
@@ -254,7 +257,7 @@ def test_mark_read_stamps_once_and_only_the_readers_side(conversation, author) -
 
 def test_mark_read_refuses_an_outsider(conversation, in_a) -> None:
     with pytest.raises(NotAllowed):
-        services.mark_read(conversation, UserFactory())
+        services.mark_read(conversation, UserFactory.create())
 
 
 # --- Help given -----------------------------------------------------------------------------
@@ -299,7 +302,7 @@ def test_help_given_without_naming_anyone(post, author) -> None:
 
 def test_the_helper_is_one_of_the_people_the_author_talked_with(post, author, in_a) -> None:
     with pytest.raises(NotAllowed, match="personnes avec qui"):
-        services.mark_helped(post, author, helper=UserFactory())
+        services.mark_helped(post, author, helper=UserFactory.create())
     post.refresh_from_db()
     assert post.status == Post.Status.OPEN
 
@@ -334,6 +337,6 @@ def test_a_message_is_kept_as_typed_including_html(conversation, author) -> None
 
 
 def test_message_factory_conversations_stay_apart(in_a) -> None:
-    MessageFactory()
-    other = ConversationFactory()
+    MessageFactory.create()
+    other = ConversationFactory.create()
     assert other.messages.count() == 0

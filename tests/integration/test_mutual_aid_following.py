@@ -40,7 +40,7 @@ def places(in_a: Collectivite) -> dict[str, Neighbourhood]:
 
 
 def _follower(categories: list[str], places: list[Neighbourhood] = ()) -> User:  # type: ignore[assignment]
-    person = UserFactory()
+    person = UserFactory.create()
     services.save_subscription(
         person, categories=[category(slug) for slug in categories], neighbourhoods=places
     )
@@ -62,9 +62,9 @@ def test_followers_are_those_of_the_category_and_place(places) -> None:
     downtown = _follower(["courses"], [centre])
     gardening = _follower(["jardinage"])
     _follower([], [gare])  # a place but no category: follows nothing
-    post = PostFactory(category=category("courses"), neighbourhood=gare)
+    post = PostFactory.create(category=category("courses"), neighbourhood=gare)
     assert set(services.followers_of(post)) == {whole_town, at_the_station}
-    everywhere = PostFactory(category=category("courses"), neighbourhood=None)
+    everywhere = PostFactory.create(category=category("courses"), neighbourhood=None)
     assert set(services.followers_of(everywhere)) == {whole_town, at_the_station, downtown}
     assert gardening not in set(services.followers_of(everywhere))
 
@@ -73,7 +73,7 @@ def test_the_author_and_closed_accounts_are_not_told(in_a) -> None:
     author = _follower(["courses"])
     gone = _follower(["courses"])
     User.objects.filter(pk=gone.pk).update(is_active=False)
-    post = PostFactory(author=author, category=category("courses"))
+    post = PostFactory.create(author=author, category=category("courses"))
     assert list(services.followers_of(post)) == []
 
 
@@ -81,12 +81,15 @@ def test_publishing_sends_one_task_after_commit_that_tells_every_follower(
     in_a, django_capture_on_commit_callbacks, monkeypatch
 ) -> None:
     followers = {_follower(["courses"]).pk for _ in range(3)}
-    post = PostFactory(category=category("courses"), title="Pain pour Mme Roux")
+    post = PostFactory.create(category=category("courses"), title="Pain pour Mme Roux")
     sent: list[int] = []
     real_delay = tasks.notify_new_post.delay
-    monkeypatch.setattr(
-        tasks.notify_new_post, "delay", lambda pk: (sent.append(pk), real_delay(pk))[1]
-    )
+
+    def delay(pk: int) -> object:
+        sent.append(pk)
+        return real_delay(pk)
+
+    monkeypatch.setattr(tasks.notify_new_post, "delay", delay)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.on_post_published(post)
         assert sent == []  # nothing before the commit
@@ -100,7 +103,7 @@ def test_publishing_sends_one_task_after_commit_that_tells_every_follower(
 
 def test_the_fan_out_runs_in_batches_with_a_constant_number_of_queries(in_a) -> None:
     def queries_for(count: int) -> int:
-        post = PostFactory(category=category("jardinage"))
+        post = PostFactory.create(category=category("jardinage"))
         for _ in range(count):
             _follower(["jardinage"])
         with CaptureQueriesContext(connection) as queries:
@@ -120,7 +123,7 @@ def test_the_fan_out_runs_in_batches_with_a_constant_number_of_queries(in_a) -> 
 
 def test_running_the_task_twice_tells_nobody_twice(in_a) -> None:
     followers = {_follower(["animaux"]).pk for _ in range(5)}
-    post = PostFactory(category=category("animaux"))
+    post = PostFactory.create(category=category("animaux"))
     assert tasks.notify_new_post(post.pk) == 5
     assert tasks.notify_new_post(post.pk) == 0
     assert Notification.objects.filter(kind=NEW_POST).count() == 5
@@ -134,7 +137,7 @@ def test_running_the_task_twice_tells_nobody_twice(in_a) -> None:
 )
 def test_a_post_gone_before_the_task_runs_is_not_announced(in_a, change) -> None:
     _follower(["courses"])
-    post = PostFactory(category=category("courses"))
+    post = PostFactory.create(category=category("courses"))
     Post.objects.filter(pk=post.pk).update(**change)
     assert tasks.notify_new_post(post.pk) == 0
     assert not Notification.objects.filter(kind=NEW_POST).exists()
@@ -143,7 +146,7 @@ def test_a_post_gone_before_the_task_runs_is_not_announced(in_a, change) -> None
 def test_a_task_sent_from_town_b_tells_nobody_in_town_a(town_a, town_b) -> None:
     with schema_context(town_a.schema_name):
         _follower(["courses"])
-        post = PostFactory(category=category("courses"))
+        post = PostFactory.create(category=category("courses"))
     with schema_context(town_b.schema_name):
         tasks.notify_new_post.delay(post.pk)
         assert not Notification.objects.filter(kind=NEW_POST).exists()

@@ -30,9 +30,9 @@ SECRET_TITLE = "Courses pour Mme Secrète"
 def a_talks(town_a) -> dict[str, Any]:
     """In town A: Colette's post, Bastien's conversation about it, a reply, their notices."""
     with schema_context(town_a.schema_name):
-        author = UserFactory(display_name="Colette")
-        respondent = UserFactory(display_name="Bastien")
-        post = PostFactory(author=author, title=SECRET_TITLE)
+        author = UserFactory.create(display_name="Colette")
+        respondent = UserFactory.create(display_name="Bastien")
+        post = PostFactory.create(author=author, title=SECRET_TITLE)
         conversation = services.start_conversation(post, respondent, body=SECRET_MESSAGE)
         services.send_message(conversation, author, body=SECRET_REPLY)
         conversation.refresh_from_db()
