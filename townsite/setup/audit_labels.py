@@ -70,6 +70,21 @@ ACTIONS: dict[str, Promise] = {
     "billing.trial_ended": gettext_lazy("Free trial ended"),
     "billing.overdue": gettext_lazy("Payment overdue"),
     "billing.read_only": gettext_lazy("Site made read only for an unpaid invoice"),
+    # Mutual aid's exchanges (mutual_aid.exchanges)
+    "post.create": gettext_lazy("Post published"),
+    "loan.ask": gettext_lazy("Asked to borrow an object"),
+    "loan.accept": gettext_lazy("Loan accepted by the owner"),
+    "loan.refuse": gettext_lazy("Loan declined by the owner"),
+    "loan.lend": gettext_lazy("Object lent"),
+    "loan.return": gettext_lazy("Object given back"),
+    "loan.cancel": gettext_lazy("Loan request cancelled by the borrower"),
+    "carpool.book": gettext_lazy("Carpool seat booked"),
+    "carpool.refuse": gettext_lazy("Passenger declined by the driver"),
+    "carpool.cancel": gettext_lazy("Carpool booking cancelled by the passenger"),
+    "purchase.commit": gettext_lazy("Quantity committed to a group purchase"),
+    "purchase.change": gettext_lazy("Quantity changed in a group purchase"),
+    "purchase.withdraw": gettext_lazy("Withdrawn from a group purchase"),
+    "purchase.close": gettext_lazy("Group purchase closed by its organiser"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
@@ -78,6 +93,7 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "residents": (gettext_lazy("Residents"), ("resident.", "account.")),
     "settings": (gettext_lazy("Site settings"), ("settings.", "neighbourhood.")),
     "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
+    "mutual_aid": (gettext_lazy("Mutual aid"), ("post.", "loan.", "carpool.", "purchase.")),
 }
 
 FIELDS: dict[str, Promise] = {
@@ -108,7 +124,18 @@ FIELDS: dict[str, Promise] = {
     "official_code": gettext_lazy("INSEE code or SIREN"),
     "is_active": gettext_lazy("Account open"),
     "status": gettext_lazy("Status"),
+    "category": gettext_lazy("Category"),
+    "start_date": pgettext_lazy("audit log", "From"),
+    "end_date": pgettext_lazy("audit log", "Until"),
+    "seats": gettext_lazy("Seats"),
+    "passenger": gettext_lazy("Passenger"),
+    "quantity": gettext_lazy("Quantity"),
+    "target_quantity": gettext_lazy("Target quantity"),
+    "goes_ahead": gettext_lazy("The purchase goes ahead"),
 }
+
+# Facts rather than switches: shown as yes or no, not on or off.
+YES_NO_FIELDS = {"goes_ahead"}
 
 # Longer than this, a value is shown folded (a charter, a welcome text).
 LONG_VALUE = 120
@@ -182,6 +209,8 @@ def _actor(entry: AuditEntry) -> str:
 def _shown(field: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, bool) and field in YES_NO_FIELDS:
+        return pgettext("audit log", "yes") if value else pgettext("audit log", "no")
     if isinstance(value, bool):
         return pgettext("audit log", "on") if value else pgettext("audit log", "off")
     if field == "role" and value in User.Role.values:
