@@ -123,14 +123,13 @@ def _locked_open(post: Post, by: User) -> tuple[Post, GroupPurchaseDetails]:
     """The purchase, locked, if `by` may still commit to it (the organiser too)."""
     post = locked_post(post.pk, Post.Type.GROUP_PURCHASE)
     details = GroupPurchaseDetails.objects.get(post=post)
-    if post.author_id == by.pk:
-        access.ensure_may_contribute(by)
-    else:
-        ensure_may_join(by, post)
+    access.ensure_may_contribute(by)
     if details.closed_at is not None or post.status != Post.Status.OPEN:
         raise ExchangeError(_("This group purchase is closed."))
     if details.deadline < timezone.localdate():
         raise ExchangeError(_("The deadline of this group purchase has passed."))
+    if post.author_id != by.pk:
+        ensure_may_join(by, post)
     return post, details
 
 
