@@ -56,13 +56,13 @@ def in_a(town_a: Collectivite) -> Iterator[None]:
 @pytest.fixture
 def passenger_a(town_a: Collectivite) -> User:
     with schema_context(town_a.schema_name):
-        return UserFactory(display_name="Paulette Passagère")
+        return UserFactory.create(display_name="Paulette Passagère")
 
 
 def _ride(town: Collectivite, driver: User, seats: int = 2, **details: object) -> Post:
     with schema_context(town.schema_name):
-        post = CarpoolPostFactory(author=driver, carpool=None, title="Vers la gare")
-        CarpoolDetailsFactory(post=post, seats=seats, **details)
+        post = CarpoolPostFactory.create(author=driver, carpool=None, title="Vers la gare")
+        CarpoolDetailsFactory.create(post=post, seats=seats, **details)
         return post
 
 
@@ -198,7 +198,7 @@ def test_booking_more_seats_than_left_is_refused_and_keeps_the_number(
 ) -> None:
     ride = _ride(town_a, resident_a, seats=2)
     with schema_context(town_a.schema_name):
-        carpooling.book_seats(ride, UserFactory(), seats=1)
+        carpooling.book_seats(ride, UserFactory.create(), seats=1)
     response = client_for(town_a, passenger_a).post(
         reverse("mutual_aid:carpool_book", args=[ride.pk]), {"ride-seats": "2"}
     )
@@ -214,7 +214,7 @@ def test_a_full_car_says_there_is_no_seat_left(
     resident_a: User, passenger_a: User, town_a: Collectivite, in_a: None
 ) -> None:
     ride = _ride(town_a, resident_a, seats=1)
-    carpooling.book_seats(ride, UserFactory(), seats=1)
+    carpooling.book_seats(ride, UserFactory.create(), seats=1)
     with pytest.raises(ExchangeError, match="plus de place"):
         carpooling.book_seats(ride, passenger_a, seats=1)
 
@@ -252,9 +252,9 @@ def test_a_ride_that_has_left_takes_no_booking(
     ride = _ride(town_a, resident_a, departs_at=timezone.now() + datetime.timedelta(hours=1))
     ride.expires_at = timezone.now() + datetime.timedelta(days=5)
     ride.save(update_fields=["expires_at"])
-    with time_machine.travel(timezone.now() + datetime.timedelta(hours=2)):
-        with pytest.raises(ExchangeError, match="déjà eu lieu"):
-            carpooling.book_seats(ride, passenger_a)
+    later = timezone.now() + datetime.timedelta(hours=2)
+    with time_machine.travel(later), pytest.raises(ExchangeError, match="déjà eu lieu"):
+        carpooling.book_seats(ride, passenger_a)
 
 
 # --- The driver and the passengers --------------------------------------------------------
@@ -290,7 +290,7 @@ def test_refusing_a_passenger_frees_the_seats_and_tells_them(
         assert audit_codes(town_a, "carpool.") == ["carpool.book", "carpool.refuse"]
         with pytest.raises(ExchangeError, match="refusé votre réservation"):
             carpooling.book_seats(ride, passenger_a)
-        assert carpooling.book_seats(ride, UserFactory(), seats=2).seats == 2
+        assert carpooling.book_seats(ride, UserFactory.create(), seats=2).seats == 2
 
 
 def test_a_passenger_cancels_and_the_driver_is_told(
@@ -311,7 +311,7 @@ def test_only_the_driver_refuses_and_only_the_passenger_cancels(
 ) -> None:
     ride = _ride(town_a, resident_a)
     booking = carpooling.book_seats(ride, passenger_a)
-    stranger = UserFactory()
+    stranger = UserFactory.create()
     with pytest.raises(Exception, match="Seul l’auteur"):
         carpooling.refuse_passenger(booking, by=stranger)
     with pytest.raises(Exception, match="Seul l’auteur"):

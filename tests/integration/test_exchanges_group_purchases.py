@@ -55,13 +55,15 @@ def in_a(town_a: Collectivite) -> Iterator[None]:
 @pytest.fixture
 def buyer_a(town_a: Collectivite) -> User:
     with schema_context(town_a.schema_name):
-        return UserFactory(display_name="Gisèle Acheteuse")
+        return UserFactory.create(display_name="Gisèle Acheteuse")
 
 
 def _purchase(town: Collectivite, organiser: User, target: int = 10, **details: object) -> Post:
     with schema_context(town.schema_name):
-        post = GroupPurchasePostFactory(author=organiser, group_purchase=None, title="Pommes")
-        GroupPurchaseDetailsFactory(post=post, target_quantity=target, **details)
+        post = GroupPurchasePostFactory.create(
+            author=organiser, group_purchase=None, title="Pommes"
+        )
+        GroupPurchaseDetailsFactory.create(post=post, target_quantity=target, **details)
         return post
 
 
@@ -262,7 +264,7 @@ def test_a_purchase_that_reaches_its_target_goes_ahead_and_everyone_is_told(
 ) -> None:
     purchase = _purchase(town_a, resident_a, target=5)
     with schema_context(town_a.schema_name):
-        second = UserFactory()
+        second = UserFactory.create()
         group_purchases.commit_quantity(purchase, buyer_a, quantity=3)
         group_purchases.commit_quantity(purchase, second, quantity=2)
     organiser = client_for(town_a, resident_a)

@@ -50,13 +50,13 @@ def in_a(town_a: Collectivite) -> Iterator[None]:
 @pytest.fixture
 def neighbour_a(town_a: Collectivite) -> User:
     with schema_context(town_a.schema_name):
-        return UserFactory(display_name="Bernard Voisin")
+        return UserFactory.create(display_name="Bernard Voisin")
 
 
 @pytest.fixture
 def drill(town_a: Collectivite, resident_a: User) -> Post:
     with schema_context(town_a.schema_name):
-        return LoanPostFactory(author=resident_a, title="Perceuse")
+        return LoanPostFactory.create(author=resident_a, title="Perceuse")
 
 
 def _ask(post: Post, by: User, start: int, end: int) -> LoanRequest:
@@ -262,7 +262,8 @@ def test_dates_already_promised_cannot_be_asked(
     resident_a: User, neighbour_a: User, drill: Post, in_a: None
 ) -> None:
     lending.accept_loan(
-        LoanRequestFactory(post=drill, start_date=in_days(3), end_date=in_days(5)), by=resident_a
+        LoanRequestFactory.create(post=drill, start_date=in_days(3), end_date=in_days(5)),
+        by=resident_a,
     )
     with pytest.raises(ExchangeError, match="déjà promis"):
         _ask(drill, neighbour_a, 5, 7)  # the last day of the other loan
@@ -301,7 +302,7 @@ def test_an_overlapping_request_cannot_be_accepted_too(
     resident_a: User, neighbour_a: User, drill: Post, in_a: None
 ) -> None:
     first = _ask(drill, neighbour_a, 2, 4)
-    other = _ask(drill, UserFactory(), 4, 6)
+    other = _ask(drill, UserFactory.create(), 4, 6)
     lending.accept_loan(first, by=resident_a)
     with pytest.raises(ExchangeError, match="déjà accepté un prêt"):
         lending.accept_loan(other, by=resident_a)
@@ -323,7 +324,7 @@ def test_lent_then_returned_frees_the_dates(
     loan.refresh_from_db()
     assert loan.status == "returned" and loan.lent_at and loan.returned_at
     assert lending.taken_periods(drill) == []
-    assert _ask(drill, UserFactory(), 0, 2).status == "requested"
+    assert _ask(drill, UserFactory.create(), 0, 2).status == "requested"
     assert audit_codes(town_a, "loan.") == [
         "loan.ask",
         "loan.accept",
@@ -359,7 +360,7 @@ def test_only_the_owner_decides(
     resident_a: User, neighbour_a: User, drill: Post, in_a: None
 ) -> None:
     loan = _ask(drill, neighbour_a, 1, 3)
-    stranger = UserFactory()
+    stranger = UserFactory.create()
     for step in (lending.accept_loan, lending.refuse_loan, lending.mark_lent):
         with pytest.raises(Exception, match="Seul l’auteur"):
             step(loan, by=neighbour_a)
@@ -383,7 +384,7 @@ def test_the_page_shows_the_taken_days_and_the_owner_the_requests(
 ) -> None:
     with schema_context(town_a.schema_name):
         lending.accept_loan(_ask(drill, neighbour_a, 1, 2), by=resident_a)
-        asked = _ask(drill, UserFactory(display_name="Chantal"), 5, 6)
+        asked = _ask(drill, UserFactory.create(display_name="Chantal"), 5, 6)
     url = reverse("mutual_aid:detail", args=[drill.pk])
     owner_page = body(client_for(town_a, resident_a).get(url))
     assert f"du {_long(1)} au {_long(2)}" in owner_page
