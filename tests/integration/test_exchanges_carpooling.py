@@ -8,7 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -369,3 +371,25 @@ def test_a_weekly_ride_keeps_its_local_time_across_the_clock_change(
     leaves = carpooling.next_departure(details, after_change)
     assert leaves is not None
     assert leaves.astimezone(PARIS).replace(tzinfo=None) == datetime.datetime(2027, 3, 30, 8, 0)
+
+
+@pytest.mark.parametrize("extra", [0, 30])
+def test_the_next_departures_cost_one_query_whatever_the_number_of_rides(
+    town_a: Collectivite,
+    resident_a: User,
+    passenger_a: User,
+    in_a: None,
+    extra: int,
+) -> None:
+    for _n in range(3 + extra):
+        ride = _ride(town_a, resident_a)
+        carpooling.book_seats(ride, passenger_a)
+    with CaptureQueriesContext(connection) as queries:
+        found = upcoming_carpools(5, user=passenger_a)
+        assert [ride.seats_left for ride in found] == [1] * min(5, 3 + extra)
+        assert {ride.post.author.display_name for ride in found} == {resident_a.display_name}
+        assert {ride.post.category.slug for ride in found} == {"covoiturage"}
+    # The tenant's search path may be set first; the rides come in one query.
+    assert [q["sql"][:6] for q in queries.captured_queries if "search_path" not in q["sql"]] == [
+        "SELECT"
+    ]
