@@ -123,7 +123,9 @@ def post_pages(post: Post) -> list[tuple[str, str, dict[str, str]]]:
 
 
 def every_page(a: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
-    pages = [("get", reverse(name), {}) for name in NEW_PAGES]
+    pages: list[tuple[str, str, dict[str, str]]] = [
+        ("get", reverse(name), {}) for name in NEW_PAGES
+    ]
     pages += [("post", reverse(name), {"title": "Pirate"}) for name in NEW_PAGES]
     for post in (a["loan_post"], a["ride"], a["purchase"], *a["hidden"]):
         pages += post_pages(post)
