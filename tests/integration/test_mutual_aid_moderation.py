@@ -59,6 +59,7 @@ def test_only_the_two_people_of_a_conversation_can_report_its_messages(
     with schema_context(town_a.schema_name):
         message = MessageFactory.create(body="Un message insultant")
         recipient = message.conversation.author
+        assert recipient is not None
         report = reporting.report(recipient, "message", str(message.pk), reason="harassment")
         assert report.excerpt == "Un message insultant"
         with pytest.raises((Http404, PermissionDenied)):
