@@ -7,3 +7,4 @@ class MutualAidConfig(AppConfig):
 
     def ready(self) -> None:
         from mutual_aid import kinds  # noqa: F401  (registers its notification kinds)
+        from mutual_aid.posting import tasks  # noqa: F401  (registers its daily task)

@@ -70,6 +70,19 @@ ACTIONS: dict[str, Promise] = {
     "billing.trial_ended": gettext_lazy("Free trial ended"),
     "billing.overdue": gettext_lazy("Payment overdue"),
     "billing.read_only": gettext_lazy("Site made read only for an unpaid invoice"),
+    # Mutual aid: residents' posts (mutual_aid.posting.services)
+    "post.create": gettext_lazy("Post published"),
+    "post.update": gettext_lazy("Post changed by its author"),
+    "post.close": gettext_lazy("Post closed by its author"),
+    "post.renew": gettext_lazy("Post renewed"),
+    "post.delete": gettext_lazy("Post deleted by its author"),
+    # Mutual aid: the town's choices (mutual_aid.staff.services)
+    "aid_category.add": gettext_lazy("Mutual aid category added"),
+    "aid_category.change": gettext_lazy("Mutual aid category changed"),
+    "aid_category.remove": gettext_lazy("Mutual aid category removed"),
+    "help_line.add": gettext_lazy("Help line added"),
+    "help_line.change": gettext_lazy("Help line changed"),
+    "aid_settings.change": gettext_lazy("Mutual aid settings changed"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
@@ -78,6 +91,10 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "residents": (gettext_lazy("Residents"), ("resident.", "account.")),
     "settings": (gettext_lazy("Site settings"), ("settings.", "neighbourhood.")),
     "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
+    "mutual_aid": (
+        gettext_lazy("Mutual aid"),
+        ("post.", "aid_category.", "help_line.", "aid_settings."),
+    ),
 }
 
 FIELDS: dict[str, Promise] = {
@@ -108,6 +125,24 @@ FIELDS: dict[str, Promise] = {
     "official_code": gettext_lazy("INSEE code or SIREN"),
     "is_active": gettext_lazy("Account open"),
     "status": gettext_lazy("Status"),
+    # Mutual aid
+    "title": gettext_lazy("Title"),
+    "description": gettext_lazy("Description"),
+    "kind": gettext_lazy("Offer or request"),
+    "category": gettext_lazy("Category"),
+    "when": gettext_lazy("When"),
+    "date_start": gettext_lazy("Date"),
+    "date_end": gettext_lazy("Until"),
+    "rhythm": gettext_lazy("How often"),
+    "photos": gettext_lazy("Photos"),
+    "photo_descriptions": gettext_lazy("Descriptions of the photos"),
+    "expires_at": gettext_lazy("Shown until"),
+    "icon": gettext_lazy("Icon"),
+    "position": gettext_lazy("Order"),
+    "enabled": gettext_lazy("Shown"),
+    "sensitive": gettext_lazy("Sensitive"),
+    "number": gettext_lazy("Number"),
+    "sensitive_verified_only": gettext_lazy("Only verified residents answer sensitive posts"),
 }
 
 # Longer than this, a value is shown folded (a charter, a welcome text).
