@@ -28,7 +28,7 @@ from tenants.template_schema import ensure_template_schema
 
 devservices.ensure_running()
 
-pytest_plugins = ["tests.billing_fixtures"]
+pytest_plugins = ["tests.billing_fixtures", "tests.mutual_aid_support"]
 
 TOWNS = {
     "a": {"slug": "town-a", "name": "Villeneuve-les-Tests", "official_code": "99001"},
