@@ -6,7 +6,7 @@ import io
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.core.files.storage import storages
@@ -15,7 +15,10 @@ from django.test import override_settings
 from django.utils import timezone
 from PIL import ExifTags, Image
 
-from mutual_aid.factories import category
+from accounts.factories import UserFactory
+from accounts.models import User
+from mutual_aid.factories import PostFactory, category
+from mutual_aid.models import Post
 
 
 def image_bytes(
@@ -70,3 +73,12 @@ def post_form(**overrides: Any) -> dict[str, Any]:
 
 def in_days(days: int) -> str:
     return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+def new_post(**fields: Any) -> Post:
+    """PostFactory, typed: a post in the active town's schema."""
+    return cast(Post, PostFactory(**fields))
+
+
+def new_resident(**fields: Any) -> User:
+    return cast(User, UserFactory(**fields))

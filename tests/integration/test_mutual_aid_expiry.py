@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from mutual_aid.factories import PostFactory
 from mutual_aid.models import Post
 from mutual_aid.posting import expiry
 from mutual_aid.posting.tasks import remind_expiring_posts
@@ -18,12 +17,13 @@ from notifications.models import Notification
 from tenants.models import AuditEntry
 from tenants.tasks import for_each_ready_tenant
 from tests.helpers import body
+from tests.mutual_aid_support import new_post
 
 pytestmark = pytest.mark.django_db
 
 
 def _ending_in(author, delta, **fields):
-    return PostFactory(author=author, expires_at=timezone.now() + delta, **fields)
+    return new_post(author=author, expires_at=timezone.now() + delta, **fields)
 
 
 def _reminders(town):
@@ -112,7 +112,7 @@ def test_the_link_of_town_a_does_nothing_on_town_b(
 ) -> None:
     post, url = reminded
     with schema_context(town_b.schema_name):
-        same_id = PostFactory(pk=post.pk, author=resident_b, expires_at=post.expires_at)
+        same_id = new_post(pk=post.pk, author=resident_b, expires_at=post.expires_at)
     for client in (client_for(town_b), client_for(town_b, resident_b)):
         assert client.get(url).status_code == 404
         assert client.post(url).status_code == 404

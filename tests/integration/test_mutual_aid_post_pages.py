@@ -9,10 +9,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from mutual_aid.factories import PostFactory, category
+from mutual_aid.factories import category
 from mutual_aid.models import Post
 from tests.helpers import body
-from tests.mutual_aid_support import in_days, photo_upload, post_form
+from tests.mutual_aid_support import in_days, new_post, photo_upload, post_form
 
 pytestmark = pytest.mark.django_db
 NEW_OFFER = "/entraide/nouvelle-annonce/offre/"
@@ -177,8 +177,8 @@ def test_the_author_edits_the_post_and_the_photos(client_a, town_a, resident_a, 
 
 def test_close_and_renew_from_my_posts(client_a, town_a, resident_a) -> None:
     with schema_context(town_a.schema_name):
-        expired = PostFactory(author=resident_a, expires_at=timezone.now() - timedelta(hours=1))
-        other = PostFactory(author=resident_a, title="Autre annonce")
+        expired = new_post(author=resident_a, expires_at=timezone.now() - timedelta(hours=1))
+        other = new_post(author=resident_a, title="Autre annonce")
     mine = body(client_a.get(reverse("mutual_aid:my_posts")))
     assert "Expirée le" in mine and "Autre annonce" in mine
     response = client_a.post(reverse("mutual_aid:renew_post", args=[expired.pk]), {"back": "mine"})
@@ -192,14 +192,14 @@ def test_close_and_renew_from_my_posts(client_a, town_a, resident_a) -> None:
 
 def test_close_renew_and_delete_refuse_get(client_a, town_a, resident_a) -> None:
     with schema_context(town_a.schema_name):
-        post = PostFactory(author=resident_a)
+        post = new_post(author=resident_a)
     for name in ("close_post", "renew_post"):
         assert client_a.get(reverse(f"mutual_aid:{name}", args=[post.pk])).status_code == 405
 
 
 def test_deleting_asks_first_then_deletes(client_a, town_a, resident_a) -> None:
     with schema_context(town_a.schema_name):
-        post = PostFactory(author=resident_a, category=category("courses"))
+        post = new_post(author=resident_a, category=category("courses"))
     url = reverse("mutual_aid:delete_post", args=[post.pk])
     question = client_a.get(url)
     assert "Oui, la supprimer" in body(question)
@@ -220,3 +220,21 @@ def test_on_an_intercommunalite_the_place_is_a_commune(client_a, town_a) -> None
     town_a.save(update_fields=["kind"])
     page = body(client_a.get(NEW_OFFER))
     assert '<label for="id_neighbourhood">Commune</label>' in page
+
+
+def test_a_sensitive_post_shows_the_safety_notice_and_the_shown_help_lines(
+    client_a, town_a
+) -> None:
+    from mutual_aid.models import HelpLine
+
+    with schema_context(town_a.schema_name):
+        sensitive = new_post(category=category("garde-enfants"))
+        ordinary = new_post(category=category("jardinage"))
+        HelpLine.objects.filter(number="3919").update(enabled=False)
+    page = body(client_a.get(reverse("mutual_aid:detail", args=[sensitive.pk])))
+    assert "Restez prudent" in page
+    assert 'href="tel:119"' in page and 'href="tel:0972394050"' in page
+    assert "3919" not in page
+    assert "safety-notice" not in body(
+        client_a.get(reverse("mutual_aid:detail", args=[ordinary.pk]))
+    )

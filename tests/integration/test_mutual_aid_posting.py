@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any, cast
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.factories import UserFactory
 from mutual_aid.access import NotAllowed
-from mutual_aid.factories import ConversationFactory, PostFactory, category
-from mutual_aid.models import Category, Post
+from mutual_aid.factories import ConversationFactory, category
+from mutual_aid.models import Category, Conversation, Post
 from mutual_aid.posting import services
 from tenants.models import AuditEntry
-from tests.mutual_aid_support import photo_upload
+from tests.mutual_aid_support import new_post, new_resident, photo_upload
 from townsite.models import Neighbourhood
 
 pytestmark = pytest.mark.django_db
 
 
 def _publish(author, **overrides):
-    values = {
+    values: dict[str, Any] = {
         "kind": Post.Kind.OFFER,
         "category": category("courses"),
         "title": "Courses le samedi",
@@ -140,7 +140,7 @@ def test_an_update_saves_only_what_changed_and_records_it(town_a, resident_a) ->
 def test_an_old_date_stays_when_only_the_text_changes(town_a, resident_a) -> None:
     with schema_context(town_a.schema_name):
         last_week = timezone.localdate() - timedelta(days=7)
-        post = PostFactory(author=resident_a, when="date", date_start=last_week)
+        post = new_post(author=resident_a, when="date", date_start=last_week)
         services.update_post(post, resident_a, description="Toujours possible.")
         with pytest.raises(ValidationError):
             services.update_post(post, resident_a, date_start=last_week - timedelta(days=1))
@@ -149,7 +149,7 @@ def test_an_old_date_stays_when_only_the_text_changes(town_a, resident_a) -> Non
 def test_only_the_author_changes_a_post(town_a, resident_a) -> None:
     with schema_context(town_a.schema_name):
         post = _publish(resident_a)
-        neighbour = UserFactory()
+        neighbour = new_resident()
         for action in (
             lambda: services.update_post(post, neighbour, title="Piraté"),
             lambda: services.close_post(post, neighbour),
@@ -176,7 +176,7 @@ def test_closing_twice_closes_once(town_a, resident_a) -> None:
 
 def test_renewing_gives_30_days_from_now_and_a_new_reminder(town_a, resident_a) -> None:
     with schema_context(town_a.schema_name):
-        post = PostFactory(
+        post = new_post(
             author=resident_a,
             expires_at=timezone.now() - timedelta(days=2),
             expiry_reminded_at=timezone.now() - timedelta(days=5),
@@ -199,7 +199,7 @@ def test_deleting_is_soft_keeps_conversations_and_removes_photos(
         [photo] = post.photos.all()
         stored = media_root / town_a.schema_name / (photo.image.name or "")
         assert stored.exists()
-        conversation = ConversationFactory(post=post)
+        conversation = cast(Conversation, ConversationFactory(post=post))
         with django_capture_on_commit_callbacks(execute=True):
             services.delete_post(post, resident_a)
             services.delete_post(post, resident_a)
