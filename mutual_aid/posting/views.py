@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -162,8 +163,6 @@ def renew_post(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _renewed_message(post: Post) -> str:
-    from django.utils import formats, timezone
-
     until = formats.date_format(timezone.localtime(post.expires_at), "DATE_FORMAT")
     return _("Your post is shown until %(date)s.") % {"date": until}
 
