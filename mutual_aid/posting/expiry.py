@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -67,22 +68,23 @@ def read_renew_token(token: str) -> RenewLink | None:
     return RenewLink(post=post, current=same_expiry and post.status == Post.Status.OPEN)
 
 
-def due_for_reminder() -> list[int]:
+def _due(now: datetime) -> Q:
     """Open posts ending within 3 days whose author was not reminded yet."""
-    now = timezone.now()
-    return list(
-        Post.objects.filter(
-            status=Post.Status.OPEN,
-            deleted_at__isnull=True,
-            hidden_at__isnull=True,
-            author__isnull=False,
-            expiry_reminded_at__isnull=True,
-            expires_at__gt=now,
-            expires_at__lte=now + REMIND_BEFORE,
-        )
-        .order_by("expires_at", "pk")
-        .values_list("pk", flat=True)[:BATCH]
+    return Q(
+        status=Post.Status.OPEN,
+        deleted_at__isnull=True,
+        hidden_at__isnull=True,
+        author__isnull=False,
+        expiry_reminded_at__isnull=True,
+        expires_at__gt=now,
+        expires_at__lte=now + REMIND_BEFORE,
     )
+
+
+def due_for_reminder(after: int = 0) -> list[int]:
+    """The next batch of posts to remind, by id (a post skipped is not met again)."""
+    due = Post.objects.filter(_due(timezone.now()), pk__gt=after).order_by("pk")
+    return list(due.values_list("pk", flat=True)[:BATCH])
 
 
 def remind_expiring_posts() -> int:
@@ -90,29 +92,28 @@ def remind_expiring_posts() -> int:
 
     Each post is marked in the transaction that writes its notification, so a run retried or
     run twice tells nobody twice; a post another run holds is skipped, not waited for."""
-    told = 0
-    while ids := due_for_reminder():
+    told, last = 0, 0
+    while ids := due_for_reminder(after=last):
         for pk in ids:
             told += remind(pk)
-        if len(ids) < BATCH:
-            break
+        last = ids[-1]
     return told
 
 
 @transaction.atomic
 def remind(pk: int) -> int:
+    """One post: re-read under its lock (renewed, closed or told meanwhile: nothing to do)."""
+    now = timezone.now()
     post = (
         Post.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("author")
-        .filter(pk=pk, expiry_reminded_at__isnull=True)
+        .filter(_due(now), pk=pk)
         .first()
     )
     if post is None or post.author is None:
         return 0
-    post.expiry_reminded_at = timezone.now()
+    post.expiry_reminded_at = now
     post.save(update_fields=["expiry_reminded_at"])
-    if not post.is_open or post.expires_at > post.expiry_reminded_at + REMIND_BEFORE:
-        return 0  # renewed or closed meanwhile: marked, nothing to say
     ends = formats.date_format(timezone.localtime(post.expires_at), "DATE_FORMAT")
     notify(
         post.author,

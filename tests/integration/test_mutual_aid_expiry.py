@@ -134,3 +134,25 @@ def test_a_forged_or_stale_link_is_refused(client_for, town_a, reminded, time_ma
 def test_the_reminder_body_offers_the_link(town_a, reminded) -> None:
     _post, url = reminded
     assert re.fullmatch(r"/entraide/renouveler/[^/]+/", url)
+
+
+def test_reminders_go_out_in_batches_until_none_is_left(town_a, resident_a, monkeypatch) -> None:
+    monkeypatch.setattr(expiry, "BATCH", 2)
+    with schema_context(town_a.schema_name):
+        for _ in range(5):
+            _ending_in(resident_a, timedelta(days=1))
+        assert expiry.remind_expiring_posts() == 5
+    assert len(_reminders(town_a)) == 5
+
+
+def test_a_post_renewed_before_its_turn_is_not_marked(town_a, resident_a) -> None:
+    from mutual_aid.posting import services
+
+    with schema_context(town_a.schema_name):
+        post = _ending_in(resident_a, timedelta(days=1))
+        [due] = expiry.due_for_reminder()
+        services.renew_post(post, resident_a)  # between the listing and its turn
+        assert expiry.remind(due) == 0
+        post.refresh_from_db()
+        assert post.expiry_reminded_at is None  # told again before its new end
+    assert _reminders(town_a) == []
