@@ -12,6 +12,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("administration/abonnement/", include("billing.urls")),
     path("entraide/", include("mutual_aid.urls")),
+    path("administration/entraide/", include("mutual_aid.dashboard.urls")),
     path("", include("townsite.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -6,4 +6,7 @@ class MutualAidConfig(AppConfig):
     verbose_name = "Entraide"
 
     def ready(self) -> None:
-        from mutual_aid import kinds  # noqa: F401  (registers its notification kinds)
+        from mutual_aid import home, kinds  # noqa: F401  (registers its notification kinds)
+        from townsite.home_blocks import register
+
+        register("mutual_aid", home.build)
