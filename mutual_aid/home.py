@@ -80,7 +80,9 @@ def build(request: HttpRequest) -> Block | None:
     visible = listed_posts(request.user)
     context.update(
         posting_url=posting_url(),
-        latest=list(with_cards(visible.filter(_open(now)).order_by("-created_at", "-pk"))[:LATEST_POSTS]),
+        latest=list(
+            with_cards(visible.filter(_open(now)).order_by("-created_at", "-pk"))[:LATEST_POSTS]
+        ),
         thanks=list(
             visible.filter(status=Post.Status.HELPED, helped_at__lte=now)
             .exclude(thanks="")

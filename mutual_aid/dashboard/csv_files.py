@@ -55,7 +55,14 @@ def _first_answer(now: datetime) -> Rows:
 def _unanswered(now: datetime) -> Rows:
     posts = figures.unanswered_requests(now)
     return (
-        [_("Title"), _("Category"), _("Neighbourhood"), _("Posted on"), _("Days waiting"), _("Link")],
+        [
+            _("Title"),
+            _("Category"),
+            _("Neighbourhood"),
+            _("Posted on"),
+            _("Days waiting"),
+            _("Link"),
+        ],
         [
             [
                 post.title,

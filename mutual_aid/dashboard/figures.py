@@ -87,9 +87,9 @@ def active_residents(now: datetime) -> int:
     senders = Message.objects.filter(created_at__gte=since, sender__isnull=False).values(
         "sender_id"
     )
-    passengers = SeatBooking.objects.filter(
-        created_at__gte=since, passenger__isnull=False
-    ).values("passenger_id")
+    passengers = SeatBooking.objects.filter(created_at__gte=since, passenger__isnull=False).values(
+        "passenger_id"
+    )
     buyers = Commitment.objects.filter(created_at__gte=since).values("resident_id")
     borrowers = LoanRequest.objects.filter(created_at__gte=since, borrower__isnull=False).values(
         "borrower_id"
@@ -137,9 +137,9 @@ def per_category(now: datetime) -> list[CategoryRow]:
 
 def _answers_by_others() -> QuerySet[Message]:
     """Messages on the outer post's conversations written by someone other than its author."""
-    return Message.objects.filter(
-        conversation__post=OuterRef("pk"), sender__isnull=False
-    ).exclude(sender_id=OuterRef("author_id"))
+    return Message.objects.filter(conversation__post=OuterRef("pk"), sender__isnull=False).exclude(
+        sender_id=OuterRef("author_id")
+    )
 
 
 def first_answer(now: datetime) -> FirstAnswer:

@@ -21,7 +21,7 @@ def set_active_residents_goal(goal: int, *, by: Any) -> MutualAidSettings:
     current.active_residents_goal = goal
     current.save(update_fields=["active_residents_goal"])
     audit.record(
-        "mutual_aid.goal",
+        "aid.goal",
         actor=by,
         target=current,
         target_label="Objectif d’habitants actifs",

@@ -41,7 +41,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     settings_row = MutualAidSettings.load()
     form = GoalForm(initial={"goal": settings_row.active_residents_goal})
     if request.method == "POST":
-        if not request.user.is_town_admin:
+        if not getattr(request.user, "is_town_admin", False):
             raise PermissionDenied
         form = GoalForm(request.POST)
         if form.is_valid():

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -43,13 +44,11 @@ def frozen(time_machine):
     return NOW
 
 
-def _answered_after(post: Post, delay: timedelta, *, author_first: bool = False) -> None:
+def _answered_after(post: Any, delay: timedelta, *, author_first: bool = False) -> None:
     """A neighbour's first message `delay` after the post (the author's own doesn't count)."""
     conversation = ConversationFactory(post=post)
     if author_first:
-        MessageFactory(
-            conversation=conversation, sender=post.author, created_at=post.created_at
-        )
+        MessageFactory(conversation=conversation, sender=post.author, created_at=post.created_at)
     MessageFactory(conversation=conversation, created_at=post.created_at + delay)
     MessageFactory(conversation=conversation, created_at=post.created_at + delay * 3)
 
@@ -107,9 +106,7 @@ def test_unanswered_requests_are_the_open_ones_older_than_a_week_nobody_else_wro
         PostFactory(
             kind=Post.Kind.REQUEST, created_at=NOW - timedelta(8), status=Post.Status.CLOSED
         )
-        PostFactory(
-            kind=Post.Kind.REQUEST, created_at=NOW - timedelta(8), deleted_at=NOW
-        )
+        PostFactory(kind=Post.Kind.REQUEST, created_at=NOW - timedelta(8), deleted_at=NOW)
         found = list(figures.unanswered_requests(timezone.now()))
     assert found == [waiting]
 
@@ -148,7 +145,7 @@ def _csv(client: Client, name: str) -> list[list[str]]:
     response = client.get(f"{DASHBOARD}{name}.csv")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert f'filename="' in response["Content-Disposition"]
+    assert 'filename="' in response["Content-Disposition"]
     raw = response.content.decode("utf-8")
     assert raw.startswith("\ufeff")
     return list(csv.reader(io.StringIO(raw[1:]), delimiter=";"))
@@ -158,9 +155,9 @@ def test_each_figure_downloads_as_a_csv_file_for_a_french_spreadsheet(
     client_for: Callable[..., Client], town_a: Collectivite, moderator_a: User, frozen
 ) -> None:
     with schema_context(town_a.schema_name):
-        request = PostFactory(
+        request: Any = PostFactory(
             kind=Post.Kind.REQUEST,
-            title="=HYPERLINK(\"http://evil\")",
+            title='=HYPERLINK("http://evil")',
             category=category("jardinage"),
             created_at=NOW - timedelta(days=10),
         )
@@ -179,7 +176,7 @@ def test_each_figure_downloads_as_a_csv_file_for_a_french_spreadsheet(
     assert _csv(client, "residents-actifs")[1][1:] == ["3", "200"]
     unanswered = _csv(client, "demandes-sans-reponse")
     # A title that a spreadsheet would run as a formula stays text.
-    assert unanswered[1][:2] == ["'=HYPERLINK(\"http://evil\")", "Jardinage"]
+    assert unanswered[1][:2] == ['\'=HYPERLINK("http://evil")', "Jardinage"]
     assert unanswered[1][4:] == ["10", f"/entraide/{request.pk}/"]
     assert client.get(f"{DASHBOARD}inconnu.csv").status_code == 404
 
@@ -188,7 +185,9 @@ def test_the_page_shows_each_figure_with_its_chart_and_table(
     client_for: Callable[..., Client], town_a: Collectivite, moderator_a: User, frozen
 ) -> None:
     with schema_context(town_a.schema_name):
-        PostFactory(kind=Post.Kind.REQUEST, title="<script>x()</script>", created_at=NOW - timedelta(8))
+        PostFactory(
+            kind=Post.Kind.REQUEST, title="<script>x()</script>", created_at=NOW - timedelta(8)
+        )
     page = body(client_for(town_a, moderator_a).get(DASHBOARD))
     assert page.count('role="img"') == 2
     assert page.count('class="data-table"') == 3
@@ -206,13 +205,13 @@ def test_an_admin_sets_the_goal_and_the_log_keeps_it(
     assert response.status_code == 302
     with schema_context(town_a.schema_name):
         assert MutualAidSettings.load().active_residents_goal == 350
-    entry = AuditEntry.objects.get(collectivite=town_a, action="mutual_aid.goal")
+    entry = AuditEntry.objects.get(collectivite=town_a, action="aid.goal")
     assert entry.before == {"active_residents_goal": 200}
     assert entry.after == {"active_residents_goal": 350}
     assert entry.actor_id == admin_a.pk
     # The same goal again changes nothing and writes nothing.
     admin.post(DASHBOARD, {"goal": "350"})
-    assert AuditEntry.objects.filter(collectivite=town_a, action="mutual_aid.goal").count() == 1
+    assert AuditEntry.objects.filter(collectivite=town_a, action="aid.goal").count() == 1
     assert 'max="350"' in body(admin.get(DASHBOARD))
 
 
@@ -227,7 +226,7 @@ def test_a_bad_goal_says_why_and_keeps_what_was_typed(
     assert f'value="{typed}"' in page or typed == ""
     with schema_context(town_a.schema_name):
         assert MutualAidSettings.load().active_residents_goal == 200
-    assert not AuditEntry.objects.filter(collectivite=town_a, action="mutual_aid.goal").exists()
+    assert not AuditEntry.objects.filter(collectivite=town_a, action="aid.goal").exists()
 
 
 def test_a_moderator_may_read_but_not_set_the_goal(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -32,7 +33,7 @@ RIDE = "Parking du Bourg"
 
 
 @pytest.fixture
-def lively_a(town_a: Collectivite) -> dict[str, Post]:
+def lively_a(town_a: Collectivite) -> dict[str, Any]:
     with schema_context(town_a.schema_name):
         author = UserFactory(display_name=AUTHOR)
         helper = UserFactory(display_name=HELPER)
@@ -70,7 +71,7 @@ def test_a_guest_sees_figures_and_categories_but_no_resident_nor_post(
     assert '<span class="figure__value">3</span> offres et demandes ouvertes' in page
     assert '<span class="figure__value">1</span> coup de main donné ce mois-ci' in page
     assert '<span class="figure__value">1</span> covoiturage à venir' in page
-    assert "Courses <span class=\"muted\">(1 ouverte)</span>" in page
+    assert 'Courses <span class="muted">(1 ouverte)</span>' in page
     assert "Garde d&#x27;enfants" in page  # every category the town offers
     assert 'href="/accounts/signup/"' in page
     assert "Proposer ou demander un coup de main" not in page

@@ -51,12 +51,10 @@ def test_only_a_s_staff_read_a_s_dashboard(
             probe(client, path, method=method, data=data, leaked=[SECRET_TITLE])
     with schema_context(town_a.schema_name):
         assert MutualAidSettings.load().active_residents_goal == 200
-    assert not AuditEntry.objects.filter(action="mutual_aid.goal").exists()
+    assert not AuditEntry.objects.filter(action="aid.goal").exists()
 
 
-def test_b_s_staff_see_only_b_on_their_own_dashboard(
-    client_for, town_a, town_b, admin_b
-) -> None:
+def test_b_s_staff_see_only_b_on_their_own_dashboard(client_for, town_a, town_b, admin_b) -> None:
     with schema_context(town_a.schema_name):
         PostFactory(
             kind=Post.Kind.REQUEST, title=SECRET_TITLE, created_at=timezone.now() - timedelta(9)

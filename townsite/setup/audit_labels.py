@@ -70,8 +70,8 @@ ACTIONS: dict[str, Promise] = {
     "billing.trial_ended": gettext_lazy("Free trial ended"),
     "billing.overdue": gettext_lazy("Payment overdue"),
     "billing.read_only": gettext_lazy("Site made read only for an unpaid invoice"),
-    # Mutual aid (mutual_aid.dashboard)
-    "mutual_aid.goal": gettext_lazy("Goal of active residents changed"),
+    # Mutual aid (mutual_aid.dashboard): "aid.*", since "mutual_aid.*" names its notification kinds
+    "aid.goal": gettext_lazy("Goal of active residents changed"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
@@ -80,7 +80,7 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "residents": (gettext_lazy("Residents"), ("resident.", "account.")),
     "settings": (gettext_lazy("Site settings"), ("settings.", "neighbourhood.")),
     "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
-    "mutual_aid": (gettext_lazy("Mutual aid"), ("mutual_aid.",)),
+    "mutual_aid": (gettext_lazy("Mutual aid"), ("aid.",)),
 }
 
 FIELDS: dict[str, Promise] = {
