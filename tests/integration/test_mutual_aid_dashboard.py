@@ -189,7 +189,9 @@ def test_the_page_shows_each_figure_with_its_chart_and_table(
             kind=Post.Kind.REQUEST, title="<script>x()</script>", created_at=NOW - timedelta(8)
         )
     page = body(client_for(town_a, moderator_a).get(DASHBOARD))
-    assert page.count('role="img"') == 2
+    # Two charts, each drawn for the eyes and followed by its table (the figure says so).
+    assert page.count('<figure class="chart"') == 2
+    assert page.count("les mêmes chiffres sont dans le tableau qui suit") == 2
     assert page.count('class="data-table"') == 3
     assert "&lt;script&gt;x()&lt;/script&gt;" in page and "<script>x()" not in page
     assert "1 demande attend encore un voisin" in page
