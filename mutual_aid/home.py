@@ -72,9 +72,9 @@ def build(request: HttpRequest) -> Block | None:
     context: dict[str, Any] = {"figures": town_figures(now), "member": is_member(request.user)}
     if not context["member"]:
         context["categories"] = list(
-            Category.objects.filter(enabled=True).annotate(
-                open_posts=Count("posts", filter=_open(now, "posts__"))
-            )
+            Category.objects.filter(enabled=True)
+            .annotate(open_posts=Count("posts", filter=_open(now, "posts__")))
+            .order_by("position", "name")  # Meta.ordering does not apply to a GROUP BY
         )
         return Block("mutual_aid/home_block.html", context)
     visible = listed_posts(request.user)
