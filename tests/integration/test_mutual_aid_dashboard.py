@@ -267,3 +267,14 @@ def test_the_dashboard_costs_the_same_whatever_the_activity(
                 _answered_after(post, timedelta(hours=index))
     assert _count(client, DASHBOARD) == baseline
     assert _count(client, f"{DASHBOARD}demandes-sans-reponse.csv") == csv_baseline
+
+
+def test_a_read_only_site_shows_the_dashboard_but_keeps_the_goal(
+    admin: Client, town_a: Collectivite
+) -> None:
+    town_a.site_access = Collectivite.Access.READ_ONLY
+    town_a.save(update_fields=["site_access"])
+    assert admin.get(DASHBOARD).status_code == 200
+    assert admin.post(DASHBOARD, {"goal": "350"}).status_code == 403
+    with schema_context(town_a.schema_name):
+        assert MutualAidSettings.load().active_residents_goal == 200
