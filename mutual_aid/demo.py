@@ -35,9 +35,8 @@ from mutual_aid.models import (
     SeatBooking,
 )
 from tenants.models import Collectivite
+from townsite.management.commands.seed_demo import DEMO_PASSWORD
 from townsite.models import Neighbourhood
-
-DEMO_PASSWORD = "placette-demo"  # noqa: S105  (the demo's, as townsite's seed_demo prints it)
 
 
 def demo_photo(colour: str, seed: int) -> bytes:

@@ -70,3 +70,17 @@ def test_b_s_staff_see_only_b_on_their_own_dashboard(client_for, town_a, town_b,
         assert MutualAidSettings.load().active_residents_goal == 200
     with schema_context(town_b.schema_name):
         assert MutualAidSettings.load().active_residents_goal == 42
+
+
+def test_a_s_home_page_shows_its_posts_to_its_members_only(
+    client_for, town_a, town_b, resident_a, resident_b
+) -> None:
+    with schema_context(town_a.schema_name):
+        PostFactory(title=SECRET_TITLE)
+        PostFactory(thanks="Merci secret", status=Post.Status.HELPED, helped_at=timezone.now())
+    assert SECRET_TITLE in client_for(town_a, resident_a).get("/").content.decode()
+    stolen = client_for(town_b, resident_b)
+    stolen.defaults["HTTP_HOST"] = town_a.primary_host  # B's cookie on A's site: a guest there
+    for client in (client_for(town_a), stolen, client_for(town_b), client_for(town_b, resident_b)):
+        page = client.get("/").content.decode()
+        assert SECRET_TITLE not in page and "Merci secret" not in page
