@@ -10,4 +10,6 @@ from townsite.home_blocks import rendered_blocks
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "townsite/home.html", {"blocks": rendered_blocks(request)})
+    # Called by the template (Django calls a callable variable): the modules' blocks are built
+    # while the page renders, and not at all when rendering fails first (the 500 page).
+    return render(request, "townsite/home.html", {"blocks": lambda: rendered_blocks(request)})
