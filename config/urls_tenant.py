@@ -13,6 +13,7 @@ urlpatterns = [
     path("administration/abonnement/", include("billing.urls")),
     path("entraide/", include("mutual_aid.urls")),
     path("administration/entraide/", include("mutual_aid.staff.urls")),
+    path("administration/entraide/", include("mutual_aid.dashboard.urls")),
     path("", include("townsite.urls")),
     path("", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
