@@ -178,3 +178,18 @@ def test_the_home_page_costs_the_same_whatever_the_activity(
             )
         CarpoolDetailsFactory.create_batch(4)
     assert _queries(client) == baseline
+
+
+def test_thanks_kept_private_by_their_author_stay_off_the_home_page(
+    client_for: Callable[..., Client], town_a: Collectivite, resident_a: User, lively_a: dict
+) -> None:
+    with schema_context(town_a.schema_name):
+        PostFactory.create(
+            status=Post.Status.HELPED,
+            helped_at=timezone.now() - timedelta(minutes=5),
+            thanks="Merci, mais entre nous",
+            thanks_public=False,
+        )
+    page = _home(client_for(town_a, resident_a))
+    assert THANKS in page
+    assert "Merci, mais entre nous" not in page
