@@ -94,6 +94,9 @@ def ensure_bench_town() -> tuple[str, str]:
         connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants
         if Collectivite._meta.db_table not in connection.introspection.table_names():
             call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        # New towns are cloned from the template schema with its migrations marked as done:
+        # the template must have them all first (an older bench database's may not).
+        call_command("migrate_tenant_template", verbosity=0)
         town = Collectivite.objects.filter(slug=SLUG).first()
         if town is None:
             log(f"Provisioning the bench town ({SLUG})")
