@@ -23,6 +23,7 @@ from mutual_aid.models import Category, Post
 from notifications.models import Notification
 from notifications.services import notify_many
 from townsite.models import Neighbourhood
+from townsite.moderation.models import Block
 
 BATCH_SIZE = 500
 NEW_POST_TITLE = gettext_lazy("New in “%(category)s”: %(title)s")
@@ -78,9 +79,14 @@ def followers_of(post: Post) -> QuerySet[User]:
     told = Notification.objects.filter(
         recipient_id=OuterRef("pk"), kind=kinds.NEW_POST.code, url=post_url(post)
     )
+    # Blocking works both ways: neither hears of the other's posts.
+    blocked = Block.objects.filter(
+        Q(blocker_id=OuterRef("pk"), blocked_id=post.author_id)
+        | Q(blocked_id=OuterRef("pk"), blocker_id=post.author_id)
+    )
     return (
         User.objects.filter(Exists(match), is_active=True)
-        .exclude(Q(pk=post.author_id) | Exists(told))
+        .exclude(Q(pk=post.author_id) | Exists(told) | Exists(blocked))
         .order_by("pk")
     )
 

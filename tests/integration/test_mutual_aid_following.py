@@ -20,6 +20,7 @@ from notifications.models import Notification
 from tenants.models import Collectivite
 from tests.helpers import body
 from townsite.models import Neighbourhood
+from townsite.moderation.models import Block
 
 pytestmark = pytest.mark.django_db
 NEW_POST = "mutual_aid.new_post"
@@ -75,6 +76,15 @@ def test_the_author_and_closed_accounts_are_not_told(in_a) -> None:
     User.objects.filter(pk=gone.pk).update(is_active=False)
     post = PostFactory.create(author=author, category=category("courses"))
     assert list(services.followers_of(post)) == []
+
+
+def test_people_who_blocked_each_other_do_not_hear_of_each_others_posts(in_a) -> None:
+    author = UserFactory.create()
+    blocked_by_author, blocking_author, neighbour = (_follower(["courses"]) for _ in range(3))
+    Block.objects.create(blocker=author, blocked=blocked_by_author)
+    Block.objects.create(blocker=blocking_author, blocked=author)
+    post = PostFactory.create(author=author, category=category("courses"))
+    assert list(services.followers_of(post)) == [neighbour]
 
 
 def test_publishing_sends_one_task_after_commit_that_tells_every_follower(
