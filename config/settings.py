@@ -120,6 +120,9 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 # How long a web process trusts its in-memory host -> tenant map before re-reading the shared
 # generation number in Redis (changes bump it, so they show everywhere within this delay).
 TENANT_CACHE_CHECK_SECONDS = float(env_str("TENANT_CACHE_CHECK_SECONDS", "1.0"))
+# How long the mutual aid list's rendered results are shared by the town's members (0: never;
+# mutual_aid.list_cache). Tests render every page, except the test of the cache itself.
+MUTUAL_AID_LIST_CACHE_SECONDS = 0 if TESTING else env_int("MUTUAL_AID_LIST_CACHE_SECONDS", 30)
 
 SHARED_APPS = [
     "django_tenants",

@@ -9,6 +9,7 @@ class MutualAidConfig(AppConfig):
         from mutual_aid import (
             home,
             kinds,  # noqa: F401  (registers its notification kinds)
+            list_cache,
             moderation,
             personal_data,
         )
@@ -17,5 +18,6 @@ class MutualAidConfig(AppConfig):
         from townsite.home_blocks import register as register_home_block
 
         personal_data.connect()
+        list_cache.connect()
         register_home_block("mutual_aid", home.build)
         moderation.register()

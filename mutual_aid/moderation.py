@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from mutual_aid import list_cache
 from mutual_aid.access import posts_for
 from mutual_aid.models import Message, Post
 from townsite.moderation import registry
@@ -37,6 +38,9 @@ def register() -> None:
         excerpt=_post_excerpt,
         url=lambda post: reverse("mutual_aid:detail", args=[post.pk]),
         authored_by=lambda user: Post.objects.filter(author=user, deleted_at__isnull=True),
+        # Hidden or shown again: the cached pages of results are stale.
+        hide=list_cache.bump,
+        restore=list_cache.bump,
         can_report=_may_report_post,
     )
     registry.register(

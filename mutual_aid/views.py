@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
-from mutual_aid import queries
+from mutual_aid import list_cache, queries
 from mutual_aid.access import get_post_for, module_required, posts_for
 from mutual_aid.models import HelpLine, Photo
 from townsite.models import Neighbourhood
@@ -18,16 +19,25 @@ from townsite.models import Neighbourhood
 @login_required
 def post_list(request: HttpRequest) -> HttpResponse:
     filters = queries.Filters.from_query(request.GET)
-    page = queries.page_of(queries.browse(request.user, filters), request.GET.get("page"))
+    number = request.GET.get("page", "")
+
+    def render_results() -> str:
+        page = queries.page_of(queries.browse(request.user, filters), number)
+        context = {"page": page, "filters": filters}
+        # Without the request: nothing of the viewer may reach a page shared by all.
+        return render_to_string("mutual_aid/_results.html", context)
+
+    # The same for every member (see mutual_aid.list_cache): rendered once for all of them.
+    results = list_cache.results(f"{filters!r} page={number}", render_results)
+    if request.headers.get("HX-Request") == "true":
+        return HttpResponse(results)
     context = {
-        "page": page,
+        "results": results,
         "filters": filters,
         "categories": queries.enabled_categories(),
         "neighbourhoods": list(Neighbourhood.objects.all()),
     }
-    htmx = request.headers.get("HX-Request") == "true"
-    template = "mutual_aid/_results.html" if htmx else "mutual_aid/list.html"
-    return render(request, template, context)
+    return render(request, "mutual_aid/list.html", context)
 
 
 @require_GET

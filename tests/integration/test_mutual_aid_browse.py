@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -11,11 +12,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tenants.utils import schema_context
 
+from accounts.factories import UserFactory
 from accounts.models import User
 from mutual_aid.factories import PostFactory, category
 from mutual_aid.models import Post
 from tenants.models import Collectivite
 from tests.helpers import body
+from townsite.moderation.services import hide_content
 
 pytestmark = pytest.mark.django_db
 
@@ -212,3 +215,35 @@ def test_the_search_uses_its_index_at_scale(town_a: Collectivite, resident_a: Us
         assert found.count() == 10
     assert "mutual_aid_post_search" in page_plan, page_plan
     assert "mutual_aid_post_search" in count_plan, count_plan
+
+
+def test_the_results_are_rendered_once_for_every_member_and_follow_each_change(
+    client_for: Callable[..., Client],
+    town_a: Collectivite,
+    town_b: Collectivite,
+    resident_a: User,
+    resident_b: User,
+    moderator_a: User,
+    settings: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    settings.MUTUAL_AID_LIST_CACHE_SECONDS = 30
+    with schema_context(town_a.schema_name):
+        other = UserFactory.create()
+        with django_capture_on_commit_callbacks(execute=True):
+            post = PostFactory.create(title="Confiture de prunes", author=other)
+    first = client_for(town_a, resident_a)
+    assert "Confiture de prunes" in _list(first)
+    # Another member gets the same page from the cache: no query for the posts.
+    with CaptureQueriesContext(connection) as queries:
+        assert "Confiture de prunes" in _list(client_for(town_a, other))
+    assert not [q for q in queries.captured_queries if "mutual_aid_post" in q["sql"]]
+    # Town B's members never get town A's page (the key carries the schema).
+    assert "Confiture de prunes" not in _list(client_for(town_b, resident_b))
+    # A new post, a moderator's hiding: the next page shows it at once.
+    with schema_context(town_a.schema_name), django_capture_on_commit_callbacks(execute=True):
+        PostFactory.create(title="Pommes du jardin", author=other)
+    assert "Pommes du jardin" in _list(first)
+    with schema_context(town_a.schema_name), django_capture_on_commit_callbacks(execute=True):
+        hide_content(moderator_a, "annonce", str(post.pk), reason="Hors charte")
+    assert "Confiture de prunes" not in _list(first)
