@@ -12,6 +12,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("administration/abonnement/", include("billing.urls")),
     path("entraide/", include("mutual_aid.urls")),
+    # The API: its documentation (/api/) and schema, then each module's endpoints under /api/v1/.
+    path("api/", include("townsite.api.urls")),
+    path("api/v1/", include("mutual_aid.api.urls")),
     path("", include("townsite.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

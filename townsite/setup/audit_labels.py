@@ -32,6 +32,9 @@ ACTIONS: dict[str, Promise] = {
     "resident.desk_registered": gettext_lazy("Resident registered at the desk"),
     "resident.new_login_code": gettext_lazy("New login code for a resident"),
     "account.deleted": gettext_lazy("Account deleted by its owner"),
+    # API keys (accounts.api.tokens)
+    "account.api_token_created": gettext_lazy("API key made"),
+    "account.api_token_revoked": gettext_lazy("API key revoked"),
     # The site's settings (townsite.setup.services)
     "settings.look": gettext_lazy("Logo or colour changed"),
     "settings.welcome": gettext_lazy("Welcome text changed"),

@@ -1,0 +1,148 @@
+"""What the API shows of mutual aid, and the shape of what it accepts. Never writes: the
+views hand validated input to the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.models import User
+from mutual_aid.models import Category, Conversation, Message, Photo, Post
+
+
+def _absolute(context: dict[str, Any], path: str) -> str:
+    request = context.get("request")
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+class PersonSerializer(serializers.ModelSerializer[User]):
+    """Someone as other residents see them: the name they chose, never an address."""
+
+    class Meta:
+        model = User
+        fields = ["id", "display_name"]
+        read_only_fields = fields
+
+
+class CategorySerializer(serializers.ModelSerializer[Category]):
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name", "icon", "sensitive"]
+        read_only_fields = fields
+
+
+class CategoryBriefSerializer(serializers.ModelSerializer[Category]):
+    class Meta:
+        model = Category
+        fields = ["id", "slug", "name", "sensitive"]
+        read_only_fields = fields
+
+
+class NeighbourhoodSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+
+
+class PhotoSerializer(serializers.ModelSerializer[Photo]):
+    url = serializers.SerializerMethodField(help_text=_("The image, for who may see the post."))
+
+    class Meta:
+        model = Photo
+        fields = ["id", "url", "width", "height", "description"]
+        read_only_fields = fields
+
+    def get_url(self, photo: Photo) -> str:
+        return _absolute(self.context, reverse("mutual_aid_api:photo", kwargs={"pk": photo.pk}))
+
+
+class PostSerializer(serializers.ModelSerializer[Post]):
+    category = CategoryBriefSerializer(read_only=True)
+    neighbourhood = NeighbourhoodSerializer(read_only=True, allow_null=True)
+    author = PersonSerializer(read_only=True, allow_null=True)
+    photos = PhotoSerializer(many=True, read_only=True)
+    is_open = serializers.BooleanField(read_only=True, help_text=_("Open to answers."))
+    page = serializers.SerializerMethodField(help_text=_("The post's page on the site."))
+
+    class Meta:
+        model = Post
+        fields = [
+            "id",
+            "kind",
+            "type",
+            "category",
+            "title",
+            "description",
+            "neighbourhood",
+            "when",
+            "date_start",
+            "date_end",
+            "rhythm",
+            "status",
+            "is_open",
+            "author",
+            "photos",
+            "created_at",
+            "updated_at",
+            "expires_at",
+            "page",
+        ]
+        read_only_fields = fields
+
+    def get_page(self, post: Post) -> str:
+        return _absolute(self.context, reverse("mutual_aid:detail", kwargs={"pk": post.pk}))
+
+
+class ConversationSerializer(serializers.ModelSerializer[Conversation]):
+    post = serializers.IntegerField(source="post_id", read_only=True)
+    other_person = serializers.SerializerMethodField(
+        help_text=_("The other person of the conversation (null once they left the site).")
+    )
+    unread = serializers.SerializerMethodField(help_text=_("A message you have not read yet."))
+
+    class Meta:
+        model = Conversation
+        fields = [
+            "id",
+            "post",
+            "post_title",
+            "other_person",
+            "created_at",
+            "last_message_at",
+            "unread",
+        ]
+        read_only_fields = fields
+
+    def _me(self) -> Any:
+        return self.context["request"].user
+
+    @extend_schema_field(PersonSerializer(allow_null=True))
+    def get_other_person(self, conversation: Conversation) -> dict[str, Any] | None:
+        me = self._me()
+        other = conversation.respondent if conversation.author_id == me.pk else conversation.author
+        return PersonSerializer(other).data if other is not None else None
+
+    def get_unread(self, conversation: Conversation) -> bool:
+        me = self._me()
+        read_at = (
+            conversation.author_read_at
+            if conversation.author_id == me.pk
+            else conversation.respondent_read_at
+        )
+        return read_at is None or read_at < conversation.last_message_at
+
+
+class MessageSerializer(serializers.ModelSerializer[Message]):
+    sender = PersonSerializer(read_only=True, allow_null=True)
+    mine = serializers.SerializerMethodField(help_text=_("Whether you wrote it."))
+
+    class Meta:
+        model = Message
+        fields = ["id", "sender", "mine", "body", "created_at"]
+        read_only_fields = fields
+
+    def get_mine(self, message: Message) -> bool:
+        return bool(message.sender_id == self.context["request"].user.pk)
