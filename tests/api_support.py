@@ -34,7 +34,7 @@ def call(
     **headers: str,
 ) -> Any:
     """One API request, with a JSON body for writes and the key in the Authorization header."""
-    extra = {f"HTTP_{name.upper()}": value for name, value in headers.items()}
+    extra: dict[str, Any] = {f"HTTP_{name.upper()}": value for name, value in headers.items()}
     if key:
         extra["HTTP_AUTHORIZATION"] = f"Token {key}"
     if method == "get":

@@ -10,7 +10,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 from rest_framework.request import Request
 
-from accounts.api import tokens
+from accounts.api import throttling, tokens
 
 KEYWORD = "Token"
 
@@ -23,15 +23,18 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if not header or header[0].lower() != KEYWORD.lower().encode():
             return None
         if len(header) != 2:
+            throttling.count_bad_key(request)
             raise exceptions.AuthenticationFailed(
                 _("Give the key after the word Token, separated by one space.")
             )
         try:
             clear = header[1].decode()
         except UnicodeError as error:
+            throttling.count_bad_key(request)
             raise exceptions.AuthenticationFailed(_("This key is not valid.")) from error
         user = tokens.user_for(clear)
         if user is None:
+            throttling.count_bad_key(request)
             raise exceptions.AuthenticationFailed(
                 _("This key is not valid on this site, or it was revoked.")
             )
@@ -68,11 +71,12 @@ class ApiTokenScheme(OpenApiAuthenticationExtension):
             "name": "Authorization",
             "description": str(
                 _(
-                    "A key made on your account page, sent as `Token <key>`. It works on this town's site only."
+                    "A key made on your account page, sent as `Token <key>`. "
+                    "It works on this town's site only."
                 )
             ),
         }
 
 
 class SessionCookieScheme(SessionScheme):
-    target_class = CsrfCheckedSession
+    target_class = CsrfCheckedSession  # type: ignore[assignment]

@@ -17,6 +17,8 @@ from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from accounts.api.throttling import TooManyRequests
+
 
 @cache
 def refusal_classes() -> tuple[type[Exception], ...]:
@@ -27,6 +29,8 @@ def handle_exception(exc: Exception, context: dict[str, Any]) -> Response | None
     """REST_FRAMEWORK["EXCEPTION_HANDLER"]: map the apps' errors, then DRF's own handler."""
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(serializers.as_serializer_error(exc))
+    elif isinstance(exc, exceptions.Throttled) and not isinstance(exc, TooManyRequests):
+        exc = TooManyRequests(getattr(exc, "wait", None))
     elif isinstance(exc, refusal_classes()):
         exc = exceptions.PermissionDenied(str(getattr(exc, "message", "")) or None)
     return exception_handler(exc, context)

@@ -12,9 +12,9 @@ MAX_PAGE_SIZE = 100
 class CursorPage(CursorPagination):
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
-    page_size_query_description = _("How many results per page (at most 100).")
-    cursor_query_description = _("Where the page starts: the `next` or `previous` link gives it.")
+    page_size_query_description = _("How many results per page (at most 100).")  # type: ignore[assignment]
+    cursor_query_description = _("Where the page starts: the `next` or `previous` link gives it.")  # type: ignore[assignment]
     max_page_size = MAX_PAGE_SIZE
-    invalid_cursor_message = _("This page link is not valid.")
+    invalid_cursor_message = _("This page link is not valid.")  # type: ignore[assignment]
     # Each view says its own order; this one is the fallback.
-    ordering = "-pk"
+    ordering: str | tuple[str, ...] = "-pk"

@@ -8,7 +8,7 @@ go through: an outage must not shut the API.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import caches
@@ -31,15 +31,15 @@ def parse_rate(rate: str) -> tuple[int, int]:
 
 class TooManyRequests(exceptions.Throttled):
     default_detail = _("Too many requests. Please wait a little before trying again.")
-    extra_detail_singular = _("Try again in {wait} second.")
-    extra_detail_plural = _("Try again in {wait} seconds.")
+    extra_detail_singular = _("Try again in {wait} second.")  # type: ignore[assignment]
+    extra_detail_plural = _("Try again in {wait} seconds.")  # type: ignore[assignment]
 
 
 class _WindowThrottle(throttling.BaseThrottle):
     scope = ""
 
     def __init__(self) -> None:
-        rates = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]
+        rates = cast(dict[str, dict[str, str]], settings.REST_FRAMEWORK)["DEFAULT_THROTTLE_RATES"]
         self.limit, self.window = parse_rate(rates[self.scope])
         self.key = ""
 
@@ -48,8 +48,9 @@ class _WindowThrottle(throttling.BaseThrottle):
 
     def allow_request(self, request: Request, view: Any) -> bool:
         identity = self.identity(request)
-        if identity is None:
-            return True
+        return True if identity is None else self.count(identity)
+
+    def count(self, identity: str) -> bool:
         self.key = f"api:throttle:{self.scope}:{identity}"
         return ratelimit.hit(self.key, limit=self.limit, window_seconds=self.window, fail_open=True)
 
@@ -72,7 +73,8 @@ class ResidentThrottle(_WindowThrottle):
 
 
 class AddressThrottle(_WindowThrottle):
-    """Calls without a logged-in resident, per client address behind our proxies."""
+    """Calls without a logged-in resident, per client address behind our proxies: to the
+    endpoints open to all (DRF checks limits after permissions), and every bad key."""
 
     scope = "anonymous"
 
@@ -80,4 +82,17 @@ class AddressThrottle(_WindowThrottle):
         user = request.user
         if user and user.is_authenticated:
             return None
-        return client_ip(request._request) or "unknown"
+        return address_of(request)
+
+
+def address_of(request: Request) -> str:
+    return client_ip(request._request) or "unknown"
+
+
+def count_bad_key(request: Request) -> None:
+    """A call with a key that opens nothing counts against its address: keys are not guessed
+    by the thousand. Raises TooManyRequests past the limit. (Called while authenticating:
+    request.user is not known yet, and must not be asked.)"""
+    throttle = AddressThrottle()
+    if not throttle.count(address_of(request)):
+        raise TooManyRequests(throttle.wait())

@@ -3,6 +3,7 @@ views hand validated input to the services."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.urls import reverse
@@ -14,7 +15,7 @@ from accounts.models import User
 from mutual_aid.models import Category, Conversation, Message, Photo, Post
 
 
-def _absolute(context: dict[str, Any], path: str) -> str:
+def _absolute(context: Mapping[str, Any], path: str) -> str:
     request = context.get("request")
     return request.build_absolute_uri(path) if request is not None else path
 
