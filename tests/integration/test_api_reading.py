@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 from django_tenants.utils import schema_context
+from PIL import Image
 
 from mutual_aid.factories import ConversationFactory, MessageFactory, PostFactory, category
 from mutual_aid.models import Category, Post
-from tests.api_support import API, call
+from tests.api_support import API, call, make_key
 from townsite.models import Neighbourhood
 from townsite.setup import services as setup
 
@@ -160,3 +163,20 @@ def test_the_api_is_not_found_while_the_module_is_off(town_a, reader, admin_a) -
         setup.save_modules(by=admin_a, mutual_aid=False, consultations=True, ideas=False)
     for path in ("posts/", "categories/", "conversations/"):
         assert call(reader, "get", API + path).status_code == 404
+
+
+def test_a_photo_is_sent_to_a_key_that_may_see_its_post(
+    settings, tmp_path, client_for, town_a, resident_a
+) -> None:
+    settings.MEDIA_ROOT = str(tmp_path)
+    buffer = BytesIO()
+    Image.new("RGB", (4, 3), "red").save(buffer, "JPEG")
+    with schema_context(town_a.schema_name):
+        post = PostFactory()
+        photo = post.photos.create(image=ContentFile(buffer.getvalue(), name="velo.jpg"))
+    key = make_key(town_a, resident_a)
+    response = call(client_for(town_a), "get", f"{API}photos/{photo.pk}/", key=key)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/jpeg"
+    assert b"".join(response.streaming_content) == buffer.getvalue()
+    assert call(client_for(town_a), "get", f"{API}photos/{photo.pk}/").status_code == 401
