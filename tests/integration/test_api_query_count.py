@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def add_posts(count: int) -> None:
     """`count` posts by a few authors, each with two photos (fast: one insert per table)."""
-    authors = [UserFactory() for _ in range(5)]
+    authors = [UserFactory.create() for _ in range(5)]
     kinds = [category(slug) for slug in ("courses", "bricolage", "jardinage")]
     posts = Post.objects.bulk_create(
         Post(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from PIL import Image
 
+from accounts.factories import UserFactory
 from mutual_aid.factories import ConversationFactory, MessageFactory, PostFactory, category
 from mutual_aid.models import Category, Post
 from tests.api_support import API, call, make_key
@@ -33,25 +34,30 @@ def titles(response) -> list[str]:
 def test_posts_are_listed_newest_first_with_what_their_card_shows(town_a, reader) -> None:
     now = timezone.now()
     with schema_context(town_a.schema_name):
-        old = PostFactory(title="Arroser les tomates", created_at=now - timedelta(days=2))
-        PostFactory(title="Promener le chien", created_at=now - timedelta(days=1))
+        author = UserFactory.create()
+        old = PostFactory.create(
+            title="Arroser les tomates", author=author, created_at=now - timedelta(days=2)
+        )
+        PostFactory.create(title="Promener le chien", created_at=now - timedelta(days=1))
     response = call(reader, "get", API + "posts/")
     assert titles(response) == ["Promener le chien", "Arroser les tomates"]
     last = response.json()["results"][1]
     assert last["id"] == old.pk
-    assert last["author"] == {"id": old.author.pk, "display_name": old.author.display_name}
+    assert last["author"] == {"id": author.pk, "display_name": author.display_name}
     assert last["category"]["slug"] == "autre"
     assert last["page"] == f"http://{town_a.primary_host}/entraide/{old.pk}/"
     # Another resident's email address is never given.
-    assert old.author.email not in response.content.decode()
+    assert author.email not in response.content.decode()
 
 
 def test_the_list_filters_and_searches_as_the_page_does(town_a, reader) -> None:
     with schema_context(town_a.schema_name):
         place = Neighbourhood.objects.create(name="Les Tilleuls")
-        PostFactory(title="Courses à l'épicerie", category=category("courses"), neighbourhood=place)
-        PostFactory(title="Tondre la pelouse", kind=Post.Kind.REQUEST)
-        PostFactory(title="Vieille offre", status=Post.Status.CLOSED)
+        PostFactory.create(
+            title="Courses à l'épicerie", category=category("courses"), neighbourhood=place
+        )
+        PostFactory.create(title="Tondre la pelouse", kind=Post.Kind.REQUEST)
+        PostFactory.create(title="Vieille offre", status=Post.Status.CLOSED)
     assert titles(call(reader, "get", API + "posts/", {"q": "epicerie"})) == [
         "Courses à l'épicerie"
     ]
@@ -68,8 +74,8 @@ def test_the_list_filters_and_searches_as_the_page_does(town_a, reader) -> None:
 
 def test_hidden_and_deleted_posts_are_neither_listed_nor_read(town_a, reader) -> None:
     with schema_context(town_a.schema_name):
-        hidden = PostFactory(title="Cachée", hidden_at=timezone.now())
-        deleted = PostFactory(title="Supprimée", deleted_at=timezone.now())
+        hidden = PostFactory.create(title="Cachée", hidden_at=timezone.now())
+        deleted = PostFactory.create(title="Supprimée", deleted_at=timezone.now())
     assert titles(call(reader, "get", API + "posts/", {"include_closed": "1"})) == []
     for post in (hidden, deleted):
         response = call(reader, "get", f"{API}posts/{post.pk}/")
@@ -79,7 +85,7 @@ def test_hidden_and_deleted_posts_are_neither_listed_nor_read(town_a, reader) ->
 
 def test_a_post_is_read_with_its_photos(town_a, reader) -> None:
     with schema_context(town_a.schema_name):
-        post = PostFactory(title="Prêt d'une échelle", description="<script>x</script>")
+        post = PostFactory.create(title="Prêt d'une échelle", description="<script>x</script>")
         photo = post.photos.create(image="mutual_aid/photos/echelle.jpg", width=800, height=600)
     response = call(reader, "get", f"{API}posts/{post.pk}/")
     assert response.status_code == 200
@@ -101,7 +107,7 @@ def test_a_post_is_read_with_its_photos(town_a, reader) -> None:
 
 def test_an_author_reads_their_own_hidden_post(town_a, client_for, resident_a) -> None:
     with schema_context(town_a.schema_name):
-        post = PostFactory(author=resident_a, hidden_at=timezone.now())
+        post = PostFactory.create(author=resident_a, hidden_at=timezone.now())
     response = call(client_for(town_a, resident_a), "get", f"{API}posts/{post.pk}/")
     assert response.status_code == 200
 
@@ -138,18 +144,23 @@ def test_lists_come_in_pages_of_at_most_100(town_a, reader, resident_a) -> None:
 
 def test_my_conversations_and_their_messages(town_a, reader, resident_a) -> None:
     with schema_context(town_a.schema_name):
-        mine = ConversationFactory(respondent=resident_a, post_title="Garde du chat")
-        ConversationFactory(post_title="Pas la mienne")
-        MessageFactory(conversation=mine, sender=resident_a, body="Bonjour !")
-        MessageFactory(conversation=mine, sender=mine.author, body="Avec plaisir.")
-        MessageFactory(
-            conversation=mine, sender=mine.author, body="Masqué", hidden_at=timezone.now()
+        helped = UserFactory.create()
+        mine = ConversationFactory.create(
+            post=PostFactory.create(author=helped),
+            respondent=resident_a,
+            post_title="Garde du chat",
+        )
+        ConversationFactory.create(post_title="Pas la mienne")
+        MessageFactory.create(conversation=mine, sender=resident_a, body="Bonjour !")
+        MessageFactory.create(conversation=mine, sender=helped, body="Avec plaisir.")
+        MessageFactory.create(
+            conversation=mine, sender=helped, body="Masqué", hidden_at=timezone.now()
         )
     listed = call(reader, "get", API + "conversations/")
     assert listed.status_code == 200
     [only] = listed.json()["results"]
     assert only["post_title"] == "Garde du chat"
-    assert only["other_person"] == {"id": mine.author.pk, "display_name": mine.author.display_name}
+    assert only["other_person"] == {"id": helped.pk, "display_name": helped.display_name}
     assert call(reader, "get", f"{API}conversations/{mine.pk}/").json()["id"] == mine.pk
     messages = call(reader, "get", f"{API}conversations/{mine.pk}/messages/").json()["results"]
     assert [(m["body"], m["mine"]) for m in messages] == [
@@ -172,7 +183,7 @@ def test_a_photo_is_sent_to_a_key_that_may_see_its_post(
     buffer = BytesIO()
     Image.new("RGB", (4, 3), "red").save(buffer, "JPEG")
     with schema_context(town_a.schema_name):
-        post = PostFactory()
+        post = PostFactory.create()
         photo = post.photos.create(image=ContentFile(buffer.getvalue(), name="velo.jpg"))
     key = make_key(town_a, resident_a)
     response = call(client_for(town_a), "get", f"{API}photos/{photo.pk}/", key=key)

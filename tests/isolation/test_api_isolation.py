@@ -45,12 +45,12 @@ class TownA:
 @pytest.fixture
 def a(town_a) -> TownA:
     with schema_context(town_a.schema_name):
-        author, respondent = UserFactory(), UserFactory()
-        post = PostFactory(author=author, title=SECRET_TITLE)
-        conversation = ConversationFactory(post=post, respondent=respondent)
-        message = MessageFactory(conversation=conversation, body=SECRET_MESSAGE)
-        hidden = PostFactory(title=SECRET_HIDDEN, hidden_at=timezone.now())
-        deleted = PostFactory(title=SECRET_DELETED, deleted_at=timezone.now())
+        author, respondent = UserFactory.create(), UserFactory.create()
+        post = PostFactory.create(author=author, title=SECRET_TITLE)
+        conversation = ConversationFactory.create(post=post, respondent=respondent)
+        message = MessageFactory.create(conversation=conversation, body=SECRET_MESSAGE)
+        hidden = PostFactory.create(title=SECRET_HIDDEN, hidden_at=timezone.now())
+        deleted = PostFactory.create(title=SECRET_DELETED, deleted_at=timezone.now())
         photos = [
             p.photos.create(image=f"mutual_aid/photos/{p.pk}.jpg", width=10, height=10).pk
             for p in (hidden, deleted)
@@ -120,7 +120,7 @@ def intruders(client_for, town_a, town_b, resident_b, a) -> list[Intruder]:
     stolen = client_for(town_b, resident_b)
     stolen.defaults["HTTP_HOST"] = town_a.primary_host  # B's session cookie on A's site
     with schema_context(town_a.schema_name):
-        neighbour = UserFactory()  # another resident of A, in no conversation
+        neighbour = UserFactory.create()  # another resident of A, in no conversation
     return [
         Intruder("guest of A", client_for(town_a)),
         Intruder("B's session on A's host", stolen),
@@ -177,7 +177,7 @@ def test_a_key_copied_into_another_town_opens_nothing(client_for, town_a, town_b
     with schema_context(town_a.schema_name):
         stored = ApiToken.objects.get(user=a.respondent).token_hash
     with schema_context(town_b.schema_name):
-        twin = UserFactory(display_name="Jumelle")
+        twin = UserFactory.create(display_name="Jumelle")
         ApiToken.objects.create(user=twin, name="Copie", token_hash=stored)
     response = call(client_for(town_b), "get", f"{API}conversations/", key=a.respondent_key)
     assert response.status_code == 401
