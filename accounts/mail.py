@@ -83,6 +83,25 @@ def deserialize(payload: dict[str, Any]) -> EmailMultiAlternatives:
     return message
 
 
+def templated_message(
+    template_prefix: str,
+    context: dict[str, Any],
+    to: list[str],
+    *,
+    reply_to: list[str] | None = None,
+    subject_prefix: str = "",
+    from_email: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> EmailMessage:
+    """The message of `<prefix>_subject.txt` and `<prefix>.txt`, rendered in French."""
+    with translation.override("fr"):
+        subject = subject_prefix + render_subject(f"{template_prefix}_subject.txt", context)
+        body = render_text(f"{template_prefix}.txt", context)
+    return EmailMessage(
+        subject, body, from_email=from_email, to=to, reply_to=reply_to or [], headers=headers
+    )
+
+
 def send_templated(
     template_prefix: str,
     context: dict[str, Any],
@@ -91,12 +110,18 @@ def send_templated(
     reply_to: list[str] | None = None,
     subject_prefix: str = "",
     from_email: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> None:
     """Render `<prefix>_subject.txt` and `<prefix>.txt` in French and send (after commit)."""
-    with translation.override("fr"):
-        subject = subject_prefix + render_subject(f"{template_prefix}_subject.txt", context)
-        body = render_text(f"{template_prefix}.txt", context)
-    EmailMessage(subject, body, from_email=from_email, to=to, reply_to=reply_to or []).send()
+    templated_message(
+        template_prefix,
+        context,
+        to,
+        reply_to=reply_to,
+        subject_prefix=subject_prefix,
+        from_email=from_email,
+        headers=headers,
+    ).send()
 
 
 class CeleryEmailBackend(BaseEmailBackend):

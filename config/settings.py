@@ -189,6 +189,7 @@ TEMPLATES = [
                 "tenants.context_processors.tenancy",
                 "billing.context_processors.site_banner",
                 "townsite.setup.context_processors.town_site",
+                "notifications.context_processors.unread_notifications",
             ],
             "builtins": TEMPLATE_BUILTINS,
         },
@@ -342,6 +343,17 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "onboarding-purge": {
         "task": "onboarding.tasks.purge_old_requests",
         "schedule": crontab(hour=4, minute=10),
+    },
+    # Notification digests, town by town, in the morning (a resident gets at most one a period).
+    "notifications-daily-digests": {
+        "task": "tenants.tasks.for_each_ready_tenant",
+        "args": ("notifications.tasks.send_digests", "daily"),
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "notifications-weekly-digests": {
+        "task": "tenants.tasks.for_each_ready_tenant",
+        "args": ("notifications.tasks.send_digests", "weekly"),
+        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
 }
 

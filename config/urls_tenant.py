@@ -16,6 +16,7 @@ urlpatterns = [
     path("api/", include("townsite.api.urls")),
     path("api/v1/", include("mutual_aid.api.urls")),
     path("", include("townsite.urls")),
+    path("", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -6,4 +6,9 @@ class MutualAidConfig(AppConfig):
     verbose_name = "Entraide"
 
     def ready(self) -> None:
-        from mutual_aid import kinds  # noqa: F401  (registers its notification kinds)
+        from mutual_aid import (
+            kinds,  # noqa: F401  (registers its notification kinds)
+            personal_data,
+        )
+
+        personal_data.connect()

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
-from notifications import kinds
+from notifications import delivery, kinds, preferences
+from notifications.emails import can_be_emailed
+from notifications.kinds import Frequency
 from notifications.models import Notification
 
 
@@ -35,7 +38,8 @@ def notify_many(
     body: str = "",
     actor: User | None = None,
 ) -> list[Notification]:
-    """The same notification to several people, written in one query."""
+    """The same notification to several people, written in one query (and one to read their
+    email preferences). Emails to send right away are queued after commit, in batches."""
     kinds.get(kind)  # an unregistered kind is a programming error, found at once
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("notify() runs inside the transaction of the action it reports")
@@ -46,10 +50,41 @@ def notify_many(
         for person in recipients
         if person.is_active and (actor is None or person.pk != actor.pk)
     ]
-    return Notification.objects.bulk_create(rows)
+    if not rows:
+        return []
+    wanted = preferences.frequencies_for({row.recipient_id for row in rows}, [kind])
+    for row in rows:
+        mailable = can_be_emailed(row.recipient)
+        row.email_frequency = wanted[(row.recipient_id, kind)] if mailable else Frequency.NEVER
+    created = Notification.objects.bulk_create(rows)
+    delivery.queue_immediate(
+        [row.pk for row in created if row.email_frequency == Frequency.IMMEDIATE]
+    )
+    return created
 
 
 def unread_count(user: User) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def mark_read(notification: Notification) -> bool:
+    """Mark one notification read; a conditional UPDATE, so it is read once, at its first
+    opening, whatever opens it at the same time. True if this call marked it."""
+    if notification.read_at is not None:
+        return False
+    now = timezone.now()
+    marked = Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=now
+    )
+    if marked:
+        notification.read_at = now
+    return bool(marked)
+
+
+def mark_all_read(user: User) -> int:
+    """Mark every unread notification of this person read; returns how many."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

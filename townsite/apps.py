@@ -6,4 +6,8 @@ class TownsiteConfig(AppConfig):
     verbose_name = "Site de la collectivité"
 
     def ready(self) -> None:
+        from townsite.moderation import export, kinds, registry  # noqa: F401  (the person kind)
         from townsite.residents import receivers  # noqa: F401  (a desk account's real email)
+
+        kinds.register_kinds()
+        export.register_sections()

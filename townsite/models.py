@@ -83,6 +83,25 @@ class ResidentProfile(models.Model):
     assisted_at = models.DateTimeField(null=True, blank=True)
     login_code_hash = models.CharField(max_length=128, blank=True)
     login_code_expires_at = models.DateTimeField(null=True, blank=True)
+    # Verified by the town's staff (met at the town hall, for instance): a badge by the name.
+    verified_at = models.DateTimeField(_("verified on"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Suspended by a moderator: the person reads, exports and deletes, but no longer posts.
+    suspended_at = models.DateTimeField(_("suspended on"), null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    suspension_reason = models.TextField(_("why suspended"), blank=True)
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"
@@ -107,3 +126,25 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} ({self.role})"
+
+
+# Moderation's models live with it; importing them here registers them with the app.
+from townsite.moderation.models import (  # noqa: E402
+    Block,
+    Moderated,
+    ModerationAction,
+    ModeratorAlert,
+    Report,
+)
+
+__all__ = [
+    "Block",
+    "Invitation",
+    "ModerationAction",
+    "Moderated",
+    "ModeratorAlert",
+    "Neighbourhood",
+    "Report",
+    "ResidentProfile",
+    "TownProfile",
+]

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", include("townsite.setup.urls")),
     path("", include("townsite.residents.urls")),
     path("", include("townsite.welcome_urls")),
+    path("", include("townsite.moderation.urls")),
 ]

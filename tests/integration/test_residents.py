@@ -455,7 +455,18 @@ def test_a_resident_downloads_their_data(client_for, town_a, admin_a) -> None:
     assert response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"].startswith('attachment; filename="mes-donnees-town-a-')
     data = json.loads(response.content)
-    assert list(data) == ["exported_at", "site", "account", "profile", "email_addresses", "posts"]
+    assert list(data) == [
+        "exported_at",
+        "site",
+        "account",
+        "profile",
+        "email_addresses",
+        "mutual_aid_posts",
+        "mutual_aid_conversations",
+        "mutual_aid_exchanges",
+        "moderation",
+        "posts",
+    ]
     assert data["site"]["name"] == "Villeneuve-les-Tests"
     assert data["account"]["display_name"] == "Jeanne"
     assert data["account"]["email"] is None  # the placeholder is not theirs to keep

@@ -8,7 +8,15 @@ from pathlib import Path
 from townsite.setup.audit_labels import ACTIONS, KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = ("accounts", "billing", "onboarding", "townsite", "mutual_aid", "participation")
+APPS = (
+    "accounts",
+    "billing",
+    "onboarding",
+    "notifications",
+    "townsite",
+    "mutual_aid",
+    "participation",
+)
 
 
 def _codes_in_source() -> set[str]:

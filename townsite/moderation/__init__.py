@@ -1,1 +1,2 @@
-"""Site-wide moderation: reports, the queue, hiding content, suspensions, verified residents."""
+"""Site-wide moderation: reports, the queue and its log, hiding content, suspension, blocking,
+verified residents."""

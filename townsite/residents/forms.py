@@ -113,11 +113,20 @@ class DeskRegistrationForm(forms.Form):
         help_text=_("Leave empty if the person has none."),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
+    # The agent meets the person: they can vouch for them at once (the "verified" badge).
+    verified_in_person = forms.BooleanField(
+        label=_("Verified in person"),
+        required=False,
+        initial=True,
+        help_text=_("Untick if you could not check who the person is."),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         add_neighbourhood_field(self, for_agent=True)
-        self.order_fields(["display_name", NEIGHBOURHOOD_FIELD, "phone", "email"])
+        self.order_fields(
+            ["display_name", NEIGHBOURHOOD_FIELD, "phone", "email", "verified_in_person"]
+        )
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip().lower()

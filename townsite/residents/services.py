@@ -18,6 +18,7 @@ from accounts.services import create_member
 from tenants import audit, schema
 from tenants.models import AuditEntry
 from townsite.models import Neighbourhood, ResidentProfile
+from townsite.moderation.erasure import forget_person
 from townsite.residents import access, codes
 from townsite.residents.placeholders import is_placeholder_email, make_placeholder_email
 
@@ -77,12 +78,14 @@ def register_at_desk(
     neighbourhood: Neighbourhood | None,
     phone: str = "",
     email: str = "",
+    verified: bool = False,
 ) -> DeskRegistration:
     """An account made by a town agent for a resident at the desk, with a one-time code.
 
     No password: the resident chooses one with the code, then logs in with their login name.
     Without an email, the account gets a stand-in address that is never mailed. Who made it,
-    and when, is kept on the profile.
+    and when, is kept on the profile; `verified`: the agent checked who the person is (the
+    badge of verified residents).
     """
     agent = _check_agent(agent)
     # Printed on the welcome sheet: with the password they choose, the resident logs in with it
@@ -110,17 +113,17 @@ def register_at_desk(
         assisted_at=now,
         login_code_hash=code_hash,
         login_code_expires_at=now + codes.VALIDITY,
+        verified_at=now if verified else None,
+        verified_by=agent if verified else None,
     )
     # Neither the phone nor the email goes into the journal: the account holds them.
-    audit.record(
-        "resident.desk_registered",
-        actor=agent,
-        target=user,
-        after={
-            "neighbourhood": neighbourhood.name if neighbourhood else None,
-            "login_code_expires_at": profile.login_code_expires_at,
-        },
-    )
+    after = {
+        "neighbourhood": neighbourhood.name if neighbourhood else None,
+        "login_code_expires_at": profile.login_code_expires_at,
+    }
+    if verified:
+        after["verified_at"] = profile.verified_at
+    audit.record("resident.desk_registered", actor=agent, target=user, after=after)
     logger.info("Resident %s registered at the desk by user %s", user.pk, agent.pk)
     return DeskRegistration(user=user, code=code)
 
@@ -249,6 +252,7 @@ def delete_account(user: User) -> None:
     town_entries.filter(target_type=current._meta.label_lower, target_id=str(user_pk)).update(
         target_label=label
     )
+    forget_person(current, label)
     audit.record(
         "account.deleted",
         actor=_DeletedAccount(pk=user_pk, display_name=label),

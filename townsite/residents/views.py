@@ -81,6 +81,7 @@ def assisted_signup(request: HttpRequest) -> HttpResponse:
             neighbourhood=data.get(NEIGHBOURHOOD_FIELD),
             phone=data["phone"],
             email=data["email"],
+            verified=data["verified_in_person"],
         )
         request.session[FRESH_CODE_KEY] = {"user": registration.user.pk, "code": registration.code}
         messages.success(request, _("The account is created. Print this sheet for the person."))

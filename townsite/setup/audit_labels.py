@@ -32,6 +32,16 @@ ACTIONS: dict[str, Promise] = {
     "resident.desk_registered": gettext_lazy("Resident registered at the desk"),
     "resident.new_login_code": gettext_lazy("New login code for a resident"),
     "account.deleted": gettext_lazy("Account deleted by its owner"),
+    "account.email_preferences": gettext_lazy("Email choices changed by their owner"),
+    "resident.verified": gettext_lazy("Resident marked as verified"),
+    "resident.unverified": gettext_lazy("Resident no longer verified"),
+    # Moderation (townsite.moderation.services)
+    "moderator.hide": gettext_lazy("Content hidden by a moderator"),
+    "moderator.restore": gettext_lazy("Content shown again by a moderator"),
+    "moderator.dismiss": gettext_lazy("Reports dismissed"),
+    "moderator.warn": gettext_lazy("Warning sent to a resident"),
+    "moderator.suspend": gettext_lazy("Resident suspended"),
+    "moderator.lift": gettext_lazy("Suspension lifted"),
     # API keys (accounts.api.tokens)
     "account.api_token_created": gettext_lazy("API key made"),
     "account.api_token_revoked": gettext_lazy("API key revoked"),
@@ -80,6 +90,7 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "team": (gettext_lazy("Team"), ("invitation.", "member.", "site.", "claim.")),
     "residents": (gettext_lazy("Residents"), ("resident.", "account.")),
     "settings": (gettext_lazy("Site settings"), ("settings.", "neighbourhood.")),
+    "moderation": (gettext_lazy("Moderation"), ("moderator.",)),
     "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
 }
 
