@@ -21,6 +21,7 @@ ENDPOINTS = {
     "/api/v1/conversations/{id}/": {"get"},
     "/api/v1/conversations/{id}/messages/": {"get"},
     "/api/v1/photos/{id}/": {"get"},
+    "/api/v1/reports/": {"post"},
 }
 
 

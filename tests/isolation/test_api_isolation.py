@@ -1,9 +1,9 @@
 """Nobody but its own people reads or changes town A's mutual aid through the API.
 
 Town A holds a conversation (its secret in a message), a hidden post and a deleted one, each
-with a photo. Every endpoint is tried, by every id and filter, by: a guest, town B's resident
-(their session on A's host, their key on A's host), another resident of town A (session and
-key), and the root domain. Then A's own people still read what is theirs.
+with a photo, and a report. Every endpoint is tried, by every id and filter, by: a guest, town
+B's resident (their session on A's host, their key on A's host), another resident of town A
+(session and key), and the root domain. Then A's own people still read what is theirs.
 """
 
 from __future__ import annotations
@@ -21,6 +21,9 @@ from accounts.models import ApiToken, User
 from mutual_aid.factories import ConversationFactory, MessageFactory, PostFactory
 from mutual_aid.models import Conversation, Message, Post
 from tests.api_support import API, assert_api_denied, call, make_key
+from tests.moderation_fixtures import make_note
+from townsite.moderation import reporting
+from townsite.moderation.models import Report
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +31,7 @@ SECRET_MESSAGE = "Le code de la porte est 4721"
 SECRET_HIDDEN = "Annonce masquée de Villeneuve"
 SECRET_DELETED = "Annonce supprimée de Villeneuve"
 SECRET_TITLE = "Garde de Minou à Villeneuve"
+SECRET_REPORT = "Il m'a menacée rue des Lilas"
 
 
 @dataclass
@@ -170,6 +174,36 @@ def test_nobody_else_changes_anything(intruders, town_a, a) -> None:
         assert list(Message.objects.values_list("body", flat=True)) == [SECRET_MESSAGE]
         assert set(Post.objects.filter(title="Piraté")) == set()
         assert Conversation.objects.filter(pk=a.conversation.pk).exists()
+
+
+def test_nobody_else_reads_a_report_or_reports_what_they_cannot_see(
+    intruders, town_a, a, note_kind
+) -> None:
+    """A report of A's (its details secret) is read by nobody through the API; a private
+    content of A (a note standing for a message) is reported by none of the intruders."""
+    with schema_context(town_a.schema_name):
+        private = make_note(town_a, a.author, text="Note privée", private=True)
+        made = reporting.report(
+            a.respondent, "personne", str(a.author.pk), reason="other", details=SECRET_REPORT
+        )
+    neighbour_reported = False
+    for intruder in intruders:
+        for method, path in (("get", f"{API}reports/"), ("get", f"{API}reports/{made.pk}/")):
+            response = call(intruder.client, method, path, key=intruder.key)
+            assert_api_denied(response, leaked=[SECRET_REPORT])
+        for kind, target in (("note", private.pk), ("personne", a.author.pk)):
+            data = {"kind": kind, "target_id": target, "reason": "spam"}
+            response = call(intruder.client, "post", f"{API}reports/", data, key=intruder.key)
+            if intruder.logged_in and kind == "personne":
+                # A's other resident may report A's people: once (by session), then their
+                # key meets their own open report.
+                assert response.status_code == (409 if neighbour_reported else 201)
+                neighbour_reported = True
+                continue
+            assert_api_denied(response, leaked=[SECRET_REPORT])
+    with schema_context(town_a.schema_name):
+        reported = Report.objects.values_list("target_kind", "target_id")
+        assert sorted(reported) == [("personne", str(a.author.pk))] * 2
 
 
 def test_a_key_copied_into_another_town_opens_nothing(client_for, town_a, town_b, a) -> None:
