@@ -10,5 +10,6 @@ class MutualAidConfig(AppConfig):
             kinds,  # noqa: F401  (registers its notification kinds)
             personal_data,
         )
+        from mutual_aid.following import tasks  # noqa: F401  (not found by autodiscovery)
 
         personal_data.connect()

@@ -164,6 +164,8 @@ class Post(Hideable):
         related_name="helped_posts",
     )
     thanks = models.CharField(_("thanks"), max_length=500, blank=True)
+    # The author chose to show the thanks on the post and the town's home page.
+    thanks_public = models.BooleanField(_("thanks shown to all"), default=False)
 
     # French full-text search, accent-insensitive (see mutual_aid.search), kept by PostgreSQL.
     search_document = models.GeneratedField(
@@ -441,3 +443,7 @@ class Message(Hideable):
 
     def __str__(self) -> str:
         return f"Message {self.pk}"
+
+
+# New-post subscriptions live with their feature (mutual_aid.following), in this app.
+from mutual_aid.following.models import Subscription  # noqa: E402, F401

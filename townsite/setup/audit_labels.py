@@ -83,6 +83,8 @@ ACTIONS: dict[str, Promise] = {
     "billing.trial_ended": gettext_lazy("Free trial ended"),
     "billing.overdue": gettext_lazy("Payment overdue"),
     "billing.read_only": gettext_lazy("Site made read only for an unpaid invoice"),
+    # Mutual aid (mutual_aid.conversations.services)
+    "post.helped": gettext_lazy("Help marked as given on a post"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
@@ -92,6 +94,7 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "settings": (gettext_lazy("Site settings"), ("settings.", "neighbourhood.")),
     "moderation": (gettext_lazy("Moderation"), ("moderator.",)),
     "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
+    "mutual_aid": (gettext_lazy("Mutual aid"), ("post.",)),
 }
 
 FIELDS: dict[str, Promise] = {
@@ -122,6 +125,9 @@ FIELDS: dict[str, Promise] = {
     "official_code": gettext_lazy("INSEE code or SIREN"),
     "is_active": gettext_lazy("Account open"),
     "status": gettext_lazy("Status"),
+    "helper": gettext_lazy("Who helped"),
+    "thanks": gettext_lazy("Thanks"),
+    "thanks_public": gettext_lazy("Thanks shown to all"),
 }
 
 # Longer than this, a value is shown folded (a charter, a welcome text).
