@@ -102,7 +102,9 @@ class ConversationSerializer(serializers.ModelSerializer[Conversation]):
     other_person = serializers.SerializerMethodField(
         help_text=_("The other person of the conversation (null once they left the site).")
     )
-    unread = serializers.SerializerMethodField(help_text=_("A message you have not read yet."))
+    unread = serializers.IntegerField(
+        read_only=True, help_text=_("Messages from the other person you have not read yet.")
+    )
 
     class Meta:
         model = Conversation
@@ -117,33 +119,44 @@ class ConversationSerializer(serializers.ModelSerializer[Conversation]):
         ]
         read_only_fields = fields
 
-    def _me(self) -> Any:
-        return self.context["request"].user
-
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_other_person(self, conversation: Conversation) -> dict[str, Any] | None:
-        me = self._me()
+        me = self.context["request"].user
         other = conversation.respondent if conversation.author_id == me.pk else conversation.author
         return PersonSerializer(other).data if other is not None else None
-
-    def get_unread(self, conversation: Conversation) -> bool:
-        me = self._me()
-        read_at = (
-            conversation.author_read_at
-            if conversation.author_id == me.pk
-            else conversation.respondent_read_at
-        )
-        return read_at is None or read_at < conversation.last_message_at
 
 
 class MessageSerializer(serializers.ModelSerializer[Message]):
     sender = PersonSerializer(read_only=True, allow_null=True)
     mine = serializers.SerializerMethodField(help_text=_("Whether you wrote it."))
+    hidden = serializers.SerializerMethodField(
+        help_text=_("Hidden by the moderators: its text is no longer shown.")
+    )
+    body = serializers.SerializerMethodField(help_text=_("The text (empty once hidden)."))
 
     class Meta:
         model = Message
-        fields = ["id", "sender", "mine", "body", "created_at"]
+        fields = ["id", "sender", "mine", "body", "hidden", "created_at"]
         read_only_fields = fields
 
     def get_mine(self, message: Message) -> bool:
         return bool(message.sender_id == self.context["request"].user.pk)
+
+    def get_hidden(self, message: Message) -> bool:
+        return message.hidden_at is not None
+
+    def get_body(self, message: Message) -> str:
+        return "" if message.hidden_at is not None else message.body
+
+
+# --- What the API accepts (the services decide what is valid) ------------------------------
+
+
+class MessageInputSerializer(serializers.Serializer[Any]):
+    body = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text=_("The message's text.")
+    )
+
+
+class AnswerInputSerializer(MessageInputSerializer):
+    post = serializers.IntegerField(help_text=_("The id of the post you answer."))

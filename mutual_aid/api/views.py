@@ -3,26 +3,31 @@ mutual_aid.access (the rules the pages use) and write through the services."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, viewsets
-from rest_framework.decorators import action
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.api.pagination import CursorPage
+from accounts.models import User
 from mutual_aid import access, queries
 from mutual_aid import views as mutual_aid_views
 from mutual_aid.api import serializers
-from mutual_aid.models import Message, Post
+from mutual_aid.models import Post
 
 ID = r"[0-9]+"
+
+
+def me(request: Request) -> User:
+    """The resident calling (every endpoint here requires one)."""
+    return cast(User, request.user)
 
 
 class ModuleOn:
@@ -102,43 +107,6 @@ class PostViewSet(ModuleOn, viewsets.GenericViewSet[Post]):
     def retrieve(self, request: Request, pk: str) -> Response:
         post = access.get_post_for(request.user, int(pk))
         return Response(self.get_serializer(post).data)
-
-
-@extend_schema_view(
-    list=extend_schema(
-        summary=_("My conversations"),
-        description=_("The conversations you are in, the latest message first."),
-    ),
-    retrieve=extend_schema(summary=_("One of my conversations")),
-)
-class ConversationViewSet(ModuleOn, viewsets.GenericViewSet[Any]):
-    serializer_class = serializers.ConversationSerializer
-    pagination_class = LatestMessageFirst
-    lookup_value_regex = ID
-
-    def get_queryset(self) -> Any:
-        return access.conversations_for(self.request.user).select_related("author", "respondent")
-
-    def list(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
-
-    def retrieve(self, request: Request, pk: str) -> Response:
-        conversation = access.get_conversation_for(request.user, int(pk))
-        return Response(self.get_serializer(conversation).data)
-
-    @extend_schema(
-        summary=_("Messages of a conversation"),
-        description=_("The messages of one of your conversations, oldest first."),
-        responses=serializers.MessageSerializer(many=True),
-    )
-    @action(detail=True, methods=["get"], pagination_class=OldestFirst)
-    def messages(self, request: Request, pk: str) -> Response:
-        conversation = access.get_conversation_for(request.user, int(pk))
-        shown = Message.objects.filter(conversation=conversation, hidden_at__isnull=True)
-        page = self.paginate_queryset(shown.select_related("sender"))
-        data = serializers.MessageSerializer(page, many=True, context=self.get_serializer_context())
-        return self.get_paginated_response(data.data)
 
 
 class AnyAccept(BaseContentNegotiation):

@@ -160,13 +160,20 @@ def test_my_conversations_and_their_messages(town_a, reader, resident_a) -> None
     assert listed.status_code == 200
     [only] = listed.json()["results"]
     assert only["post_title"] == "Garde du chat"
+    assert only["unread"] == 1  # the hidden message is not counted
     assert only["other_person"] == {"id": helped.pk, "display_name": helped.display_name}
     assert call(reader, "get", f"{API}conversations/{mine.pk}/").json()["id"] == mine.pk
     messages = call(reader, "get", f"{API}conversations/{mine.pk}/messages/").json()["results"]
-    assert [(m["body"], m["mine"]) for m in messages] == [
-        ("Bonjour !", True),
-        ("Avec plaisir.", False),
+    # As on the page: a hidden message keeps its place, without its text.
+    assert [(m["body"], m["mine"], m["hidden"]) for m in messages] == [
+        ("Bonjour !", True, False),
+        ("Avec plaisir.", False, False),
+        ("", False, True),
     ]
+    assert (
+        "Masqué"
+        not in call(reader, "get", f"{API}conversations/{mine.pk}/messages/").content.decode()
+    )
 
 
 def test_the_api_is_not_found_while_the_module_is_off(town_a, reader, admin_a) -> None:

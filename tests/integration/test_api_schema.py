@@ -17,9 +17,10 @@ ENDPOINTS = {
     "/api/v1/categories/": {"get"},
     "/api/v1/posts/": {"get"},
     "/api/v1/posts/{id}/": {"get"},
-    "/api/v1/conversations/": {"get"},
+    "/api/v1/conversations/": {"get", "post"},
     "/api/v1/conversations/{id}/": {"get"},
-    "/api/v1/conversations/{id}/messages/": {"get"},
+    "/api/v1/conversations/{id}/messages/": {"get", "post"},
+    "/api/v1/conversations/{id}/read/": {"post"},
     "/api/v1/photos/{id}/": {"get"},
     "/api/v1/reports/": {"post"},
 }

@@ -104,6 +104,9 @@ def writes(a: TownA) -> list[tuple[str, str, dict]]:
     conversation = a.conversation.pk
     return [
         ("post", f"{API}conversations/{conversation}/messages/", {"body": "Piraté"}),
+        ("post", f"{API}conversations/{conversation}/read/", {}),
+        ("post", f"{API}conversations/", {"post": a.hidden.pk, "body": "Piraté"}),
+        ("post", f"{API}conversations/", {"post": a.deleted.pk, "body": "Piraté"}),
         ("patch", f"{API}posts/{a.hidden.pk}/", {"title": "Piraté"}),
         ("patch", f"{API}posts/{a.deleted.pk}/", {"title": "Piraté"}),
         ("delete", f"{API}conversations/{conversation}/", {}),
@@ -173,7 +176,10 @@ def test_nobody_else_changes_anything(intruders, town_a, a) -> None:
     with schema_context(town_a.schema_name):
         assert list(Message.objects.values_list("body", flat=True)) == [SECRET_MESSAGE]
         assert set(Post.objects.filter(title="Piraté")) == set()
-        assert Conversation.objects.filter(pk=a.conversation.pk).exists()
+        assert list(Conversation.objects.values_list("pk", flat=True)) == [a.conversation.pk]
+        # Nobody else marked it read.
+        stamps = Conversation.objects.values_list("author_read_at", "respondent_read_at").get()
+        assert stamps == (a.conversation.author_read_at, a.conversation.respondent_read_at)
 
 
 def test_nobody_else_reads_a_report_or_reports_what_they_cannot_see(
