@@ -8,8 +8,10 @@ class MutualAidConfig(AppConfig):
     def ready(self) -> None:
         from mutual_aid import (
             kinds,  # noqa: F401  (registers its notification kinds)
+            moderation,
             personal_data,
         )
         from mutual_aid.following import tasks  # noqa: F401  (not found by autodiscovery)
 
         personal_data.connect()
+        moderation.register()

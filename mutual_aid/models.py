@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from mutual_aid.search import SEARCH_CONFIG, Unaccent
+from townsite.moderation.models import Moderated
 
 POST_LIFETIME = timedelta(days=30)
 TITLE_MAX = 120
@@ -25,19 +26,6 @@ MAX_PHOTOS = 4
 
 def default_expiry() -> object:
     return timezone.now() + POST_LIFETIME
-
-
-class Hideable(models.Model):
-    """Content a moderator can hide (and restore) without deleting it."""
-
-    hidden_at = models.DateTimeField(null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    hidden_reason = models.CharField(max_length=500, blank=True)
-
-    class Meta:
-        abstract = True
 
 
 class Category(models.Model):
@@ -96,7 +84,7 @@ class MutualAidSettings(models.Model):
         return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
-class Post(Hideable):
+class Post(Moderated):
     """An offer or a request of help, by a resident, open until it expires or is closed."""
 
     class Kind(models.TextChoices):
@@ -425,7 +413,7 @@ class Conversation(models.Model):
         return f"Conversation {self.pk} on {self.post_id}"
 
 
-class Message(Hideable):
+class Message(Moderated):
     """One message of a conversation."""
 
     conversation = models.ForeignKey(

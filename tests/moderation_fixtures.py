@@ -18,6 +18,7 @@ from accounts.models import User
 from tenants.models import Collectivite
 from townsite.models import Moderated
 from townsite.moderation import registry
+from townsite.moderation.models import ModeratedQuerySet
 
 
 class Note(Moderated):
@@ -31,6 +32,8 @@ class Note(Moderated):
     )
     text = models.CharField(max_length=500)
     private = models.BooleanField(default=False)
+
+    objects = ModeratedQuerySet.as_manager()
 
     class Meta:
         app_label = "townsite"

@@ -122,13 +122,14 @@ def ensure_may_write(conversation: Conversation, sender: User | Any) -> None:
         raise NotAllowed(_("You are not part of this conversation."))
     ensure_may_contribute(sender)
     post = conversation.post
+    other = other_participant(conversation, sender)
+    # Someone who left first: their account's deletion also takes their posts down.
+    if other is None or not other.is_active:
+        raise NotAllowed(_("This person has left the site: you can no longer write to them."))
     if post.deleted_at is not None:
         raise NotAllowed(_("The post was deleted: you can read this conversation, not write."))
     if post.hidden_at is not None:
         raise NotAllowed(_("The moderators hid this post: the conversation is closed."))
-    other = other_participant(conversation, sender)
-    if other is None or not other.is_active:
-        raise NotAllowed(_("This person has left the site: you can no longer write to them."))
     from townsite.moderation.access import is_blocked_between
 
     if is_blocked_between(sender, other):

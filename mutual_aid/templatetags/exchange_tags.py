@@ -1,4 +1,5 @@
-"""The exchange panel of a post's page: {% exchange_panel post %}."""
+"""The exchange panel of a post's page: {% exchange_panel post %} (lending, carpooling, group
+purchases), an inclusion tag computing its own context from the post and the person."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ from typing import Any
 
 from django import template
 
+from mutual_aid.exchanges.panels import panel_for
+
 register = template.Library()
 
 
-@register.simple_tag(takes_context=True)
-def exchange_panel(context: dict[str, Any], post: Any) -> str:
-    """Filled in by the exchanges part of mutual aid."""
-    return ""
+@register.inclusion_tag("mutual_aid/exchanges/panel.html", takes_context=True)
+def exchange_panel(context: template.Context, post: Any) -> dict[str, Any]:
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    # A form sent back with its errors (the exchange's own pages) keeps what was typed.
+    return {"user": user, **panel_for(post, user, context.get("exchange_form"))}

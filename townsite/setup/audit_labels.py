@@ -85,6 +85,21 @@ ACTIONS: dict[str, Promise] = {
     "billing.read_only": gettext_lazy("Site made read only for an unpaid invoice"),
     # Mutual aid (mutual_aid.conversations.services)
     "post.helped": gettext_lazy("Help marked as given on a post"),
+    # Mutual aid's exchanges (mutual_aid.exchanges)
+    "post.create": gettext_lazy("Post published"),
+    "loan.ask": gettext_lazy("Asked to borrow an object"),
+    "loan.accept": gettext_lazy("Loan accepted by the owner"),
+    "loan.refuse": gettext_lazy("Loan declined by the owner"),
+    "loan.lend": gettext_lazy("Object lent"),
+    "loan.return": gettext_lazy("Object given back"),
+    "loan.cancel": gettext_lazy("Loan request cancelled by the borrower"),
+    "carpool.book": gettext_lazy("Carpool seat booked"),
+    "carpool.refuse": gettext_lazy("Passenger declined by the driver"),
+    "carpool.cancel": gettext_lazy("Carpool booking cancelled by the passenger"),
+    "purchase.commit": gettext_lazy("Quantity committed to a group purchase"),
+    "purchase.change": gettext_lazy("Quantity changed in a group purchase"),
+    "purchase.withdraw": gettext_lazy("Withdrawn from a group purchase"),
+    "purchase.close": gettext_lazy("Group purchase closed by its organiser"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
@@ -94,7 +109,7 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "settings": (gettext_lazy("Site settings"), ("settings.", "neighbourhood.")),
     "moderation": (gettext_lazy("Moderation"), ("moderator.",)),
     "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
-    "mutual_aid": (gettext_lazy("Mutual aid"), ("post.",)),
+    "mutual_aid": (gettext_lazy("Mutual aid"), ("post.", "loan.", "carpool.", "purchase.")),
 }
 
 FIELDS: dict[str, Promise] = {
@@ -128,7 +143,18 @@ FIELDS: dict[str, Promise] = {
     "helper": gettext_lazy("Who helped"),
     "thanks": gettext_lazy("Thanks"),
     "thanks_public": gettext_lazy("Thanks shown to all"),
+    "category": gettext_lazy("Category"),
+    "start_date": pgettext_lazy("audit log", "From"),
+    "end_date": pgettext_lazy("audit log", "Until"),
+    "seats": gettext_lazy("Seats"),
+    "passenger": gettext_lazy("Passenger"),
+    "quantity": gettext_lazy("Quantity"),
+    "target_quantity": gettext_lazy("Target quantity"),
+    "goes_ahead": gettext_lazy("The purchase goes ahead"),
 }
+
+# Facts rather than switches: shown as yes or no, not on or off.
+YES_NO_FIELDS = {"goes_ahead"}
 
 # Longer than this, a value is shown folded (a charter, a welcome text).
 LONG_VALUE = 120
@@ -202,6 +228,8 @@ def _actor(entry: AuditEntry) -> str:
 def _shown(field: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
+    if isinstance(value, bool) and field in YES_NO_FIELDS:
+        return pgettext("audit log", "yes") if value else pgettext("audit log", "no")
     if isinstance(value, bool):
         return pgettext("audit log", "on") if value else pgettext("audit log", "off")
     if field == "role" and value in User.Role.values:
