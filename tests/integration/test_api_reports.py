@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django_tenants.utils import schema_context
 
+from mutual_aid.factories import ConversationFactory, MessageFactory, PostFactory
 from tests.api_support import API, call, make_key
 from tests.moderation_fixtures import make_note, person
 from townsite.moderation.models import Report
@@ -55,6 +56,27 @@ def test_content_is_reported_with_a_key(client_for, town_a, resident_a, note_kin
     assert response.status_code == 201
     with schema_context(town_a.schema_name):
         assert Report.objects.get().excerpt == "Vends des médicaments"
+
+
+def test_a_post_and_a_message_of_ones_conversation_are_reported(
+    client_for, town_a, resident_a
+) -> None:
+    with schema_context(town_a.schema_name):
+        post = PostFactory.create(title="Vends des médicaments")
+        conversation = ConversationFactory.create(post=post, respondent=resident_a)
+        message = MessageFactory.create(
+            conversation=conversation, sender=post.author, body="Envoyez 50 € d'abord"
+        )
+    client = client_for(town_a, resident_a)
+    for kind, target in (("annonce", post.pk), ("message", message.pk)):
+        data = {"kind": kind, "target_id": target, "reason": "spam"}
+        assert call(client, "post", REPORTS, data).status_code == 201
+    with schema_context(town_a.schema_name):
+        reported = sorted(Report.objects.values_list("target_kind", "excerpt"))
+    assert reported == [
+        ("annonce", "Vends des médicaments — Je peux aider le samedi matin."),
+        ("message", "Envoyez 50 € d'abord"),
+    ]
 
 
 def test_reporting_twice_is_a_conflict(client_for, town_a, resident_a) -> None:

@@ -21,7 +21,6 @@ from accounts.models import ApiToken, User
 from mutual_aid.factories import ConversationFactory, MessageFactory, PostFactory
 from mutual_aid.models import Conversation, Message, Post
 from tests.api_support import API, assert_api_denied, call, make_key
-from tests.moderation_fixtures import make_note
 from townsite.moderation import reporting
 from townsite.moderation.models import Report
 
@@ -182,13 +181,10 @@ def test_nobody_else_changes_anything(intruders, town_a, a) -> None:
         assert stamps == (a.conversation.author_read_at, a.conversation.respondent_read_at)
 
 
-def test_nobody_else_reads_a_report_or_reports_what_they_cannot_see(
-    intruders, town_a, a, note_kind
-) -> None:
-    """A report of A's (its details secret) is read by nobody through the API; a private
-    content of A (a note standing for a message) is reported by none of the intruders."""
+def test_nobody_else_reads_a_report_or_reports_what_they_cannot_see(intruders, town_a, a) -> None:
+    """A report of A's (its details secret) is read by nobody through the API; A's private
+    message and unpublished posts are reported by none of the intruders (404 for all)."""
     with schema_context(town_a.schema_name):
-        private = make_note(town_a, a.author, text="Note privée", private=True)
         made = reporting.report(
             a.respondent, "personne", str(a.author.pk), reason="other", details=SECRET_REPORT
         )
@@ -197,7 +193,12 @@ def test_nobody_else_reads_a_report_or_reports_what_they_cannot_see(
         for method, path in (("get", f"{API}reports/"), ("get", f"{API}reports/{made.pk}/")):
             response = call(intruder.client, method, path, key=intruder.key)
             assert_api_denied(response, leaked=[SECRET_REPORT])
-        for kind, target in (("note", private.pk), ("personne", a.author.pk)):
+        for kind, target in (
+            ("message", a.message.pk),
+            ("annonce", a.hidden.pk),
+            ("annonce", a.deleted.pk),
+            ("personne", a.author.pk),
+        ):
             data = {"kind": kind, "target_id": target, "reason": "spam"}
             response = call(intruder.client, "post", f"{API}reports/", data, key=intruder.key)
             if intruder.logged_in and kind == "personne":
