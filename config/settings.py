@@ -355,6 +355,12 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "args": ("notifications.tasks.send_digests", "weekly"),
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
+    # Authors of posts ending within 3 days are reminded (one copy per town, in its schema).
+    "mutual-aid-expiry-reminders": {
+        "task": "tenants.tasks.for_each_ready_tenant",
+        "schedule": crontab(hour=9, minute=0),
+        "args": ("mutual_aid.posting.tasks.remind_expiring_posts",),
+    },
 }
 
 # --- Who runs Placette, for the legal notice and the legal texts (LCEN art. 6, GDPR art. 13) -
@@ -404,6 +410,13 @@ STATICFILES_DIRS = [BASE_DIR / "platform" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".devdata" / "media")))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Uploads: form fields other than files stay small; a file over 2.5 MB streams to a temporary
+# file (never held in memory), and a form takes at most a few files (a post has 4 photos). The
+# reverse proxy refuses a whole request over 50 MB (deploy/Caddyfile); each form caps its files.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # Outside production static files come from the app folders, uncollected.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION

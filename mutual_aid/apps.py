@@ -12,6 +12,7 @@ class MutualAidConfig(AppConfig):
             personal_data,
         )
         from mutual_aid.following import tasks  # noqa: F401  (not found by autodiscovery)
+        from mutual_aid.posting import tasks as posting_tasks  # noqa: F401  (its daily task)
 
         personal_data.connect()
         moderation.register()

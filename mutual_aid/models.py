@@ -170,7 +170,10 @@ class Post(Moderated):
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
-            GinIndex(fields=["search_document"], name="mutual_aid_post_search"),
+            # Without a pending list (fastupdate): posts are written one at a time and searched
+            # often, and entries waiting in that list until the next vacuum make PostgreSQL
+            # judge the index too costly and read the whole table instead.
+            GinIndex(fields=["search_document"], name="mutual_aid_post_search", fastupdate=False),
             models.Index(fields=["-created_at", "-id"], name="mutual_aid_post_newest"),
             models.Index(fields=["author", "-created_at"], name="mutual_aid_post_author"),
             models.Index(fields=["category", "-created_at"], name="mutual_aid_post_category"),

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from mutual_aid import access
+from mutual_aid.following.services import on_post_published
 from mutual_aid.models import TEXT_MAX, TITLE_MAX, Category, Post
 from notifications.services import notify
 from tenants import audit
@@ -88,6 +89,8 @@ def create_post(
         target_label=post.title,
         after={"category": post.category.name},
     )
+    # The residents following this category or place are told, once this commits.
+    on_post_published(post)
     return post
 
 

@@ -100,6 +100,18 @@ ACTIONS: dict[str, Promise] = {
     "purchase.change": gettext_lazy("Quantity changed in a group purchase"),
     "purchase.withdraw": gettext_lazy("Withdrawn from a group purchase"),
     "purchase.close": gettext_lazy("Group purchase closed by its organiser"),
+    # Mutual aid: residents' posts (mutual_aid.posting.services)
+    "post.update": gettext_lazy("Post changed by its author"),
+    "post.close": gettext_lazy("Post closed by its author"),
+    "post.renew": gettext_lazy("Post renewed"),
+    "post.delete": gettext_lazy("Post deleted by its author"),
+    # Mutual aid: the town's choices (mutual_aid.staff.services)
+    "aid_category.add": gettext_lazy("Mutual aid category added"),
+    "aid_category.change": gettext_lazy("Mutual aid category changed"),
+    "aid_category.remove": gettext_lazy("Mutual aid category removed"),
+    "help_line.add": gettext_lazy("Help line added"),
+    "help_line.change": gettext_lazy("Help line changed"),
+    "aid_settings.change": gettext_lazy("Mutual aid settings changed"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
@@ -109,7 +121,10 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "settings": (gettext_lazy("Site settings"), ("settings.", "neighbourhood.")),
     "moderation": (gettext_lazy("Moderation"), ("moderator.",)),
     "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
-    "mutual_aid": (gettext_lazy("Mutual aid"), ("post.", "loan.", "carpool.", "purchase.")),
+    "mutual_aid": (
+        gettext_lazy("Mutual aid"),
+        ("post.", "loan.", "carpool.", "purchase.", "aid_category.", "help_line.", "aid_settings."),
+    ),
 }
 
 FIELDS: dict[str, Promise] = {
@@ -151,6 +166,23 @@ FIELDS: dict[str, Promise] = {
     "quantity": gettext_lazy("Quantity"),
     "target_quantity": gettext_lazy("Target quantity"),
     "goes_ahead": gettext_lazy("The purchase goes ahead"),
+    # Mutual aid
+    "title": gettext_lazy("Title"),
+    "description": gettext_lazy("Description"),
+    "kind": gettext_lazy("Offer or request"),
+    "when": gettext_lazy("When"),
+    "date_start": gettext_lazy("Date"),
+    "date_end": gettext_lazy("Until"),
+    "rhythm": gettext_lazy("How often"),
+    "photos": gettext_lazy("Photos"),
+    "photo_descriptions": gettext_lazy("Descriptions of the photos"),
+    "expires_at": gettext_lazy("Shown until"),
+    "icon": gettext_lazy("Icon"),
+    "position": gettext_lazy("Order"),
+    "enabled": gettext_lazy("Shown"),
+    "sensitive": gettext_lazy("Sensitive"),
+    "number": gettext_lazy("Number"),
+    "sensitive_verified_only": gettext_lazy("Only verified residents answer sensitive posts"),
 }
 
 # Facts rather than switches: shown as yes or no, not on or off.

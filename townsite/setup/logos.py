@@ -1,4 +1,5 @@
-"""The town's logo: checked with Pillow, then stored re-encoded (no metadata, bounded size)."""
+"""Uploaded images (the town's logo, and the modules' photos): checked with Pillow, then stored
+re-encoded (no metadata, bounded size)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from dataclasses import dataclass
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 # Stored logos fit in this box: enough for a sharp header on any screen, small to serve.
@@ -32,19 +33,36 @@ class CheckedLogo:
     format: str  # a key of FORMATS
 
 
+# What the checks return for any image, a logo or a photo.
+CheckedImage = CheckedLogo
+
+
 def check_logo(upload: UploadedFile) -> CheckedLogo:
     """The upload's bytes if Pillow reads them as a PNG, JPEG or WebP of at most 2 MB."""
-    if upload.size is not None and upload.size > MAX_LOGO_BYTES:
+    return check_image(upload, max_bytes=MAX_LOGO_BYTES, max_side=MAX_UPLOAD_SIDE)
+
+
+def check_image(
+    upload: UploadedFile, *, max_bytes: int, max_side: int, max_pixels: int | None = None
+) -> CheckedImage:
+    """The upload's bytes if Pillow reads them as a PNG, JPEG or WebP within the caps. The
+    size is checked before a byte is read, the dimensions before any pixel is decoded."""
+    if upload.size is not None and upload.size > max_bytes:
         raise LogoError("too_big")
-    data = upload.read(MAX_LOGO_BYTES + 1)
-    if len(data) > MAX_LOGO_BYTES:
+    data = upload.read(max_bytes + 1)
+    if len(data) > max_bytes:
         raise LogoError("too_big")
     try:
         with Image.open(io.BytesIO(data)) as image:
             image_format = image.format or ""
-            too_large = max(image.size) > MAX_UPLOAD_SIDE
+            width, height = image.size
+            too_large = max(width, height) > max_side or (
+                max_pixels is not None and width * height > max_pixels
+            )
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:
+        raise LogoError("too_large") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise LogoError("not_an_image") from None
     if image_format not in FORMATS:
         raise LogoError("wrong_format")
@@ -53,17 +71,27 @@ def check_logo(upload: UploadedFile) -> CheckedLogo:
     return CheckedLogo(data=data, format=image_format)
 
 
-def reencoded(logo: CheckedLogo) -> ContentFile[bytes]:
-    """The logo decoded and saved again: metadata (GPS in a photo…) and hidden payloads go."""
-    with Image.open(io.BytesIO(logo.data)) as image:
-        image.load()
-        image.thumbnail((MAX_LOGO_SIDE, MAX_LOGO_SIDE))
-        out = io.BytesIO()
-        if logo.format == "JPEG" and image.mode not in ("RGB", "L"):
-            image.convert("RGB").save(out, format=logo.format)
-        else:
-            image.save(out, format=logo.format)
-    return ContentFile(out.getvalue(), name=f"logo.{FORMATS[logo.format]}")
+def reencoded(
+    logo: CheckedImage, *, max_side: int = MAX_LOGO_SIDE, name: str = "logo"
+) -> ContentFile[bytes]:
+    """The image decoded and saved again: metadata (GPS in a photo…) and hidden payloads go.
+    A photo taken sideways is turned upright first (its orientation lives in that metadata).
+    Raises LogoError("not_an_image") when the pixels themselves cannot be decoded."""
+    try:
+        with Image.open(io.BytesIO(logo.data)) as opened:
+            opened.load()
+            image = ImageOps.exif_transpose(opened)
+            image.thumbnail((max_side, max_side))
+            out = io.BytesIO()
+            if logo.format == "JPEG" and image.mode not in ("RGB", "L"):
+                image.convert("RGB").save(out, format=logo.format, quality=85)
+            elif logo.format == "JPEG":
+                image.save(out, format=logo.format, quality=85)
+            else:
+                image.save(out, format=logo.format)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        raise LogoError("not_an_image") from None
+    return ContentFile(out.getvalue(), name=f"{name}.{FORMATS[logo.format]}")
 
 
 def content_type(name: str) -> str:

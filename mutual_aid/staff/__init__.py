@@ -1,0 +1,1 @@
+"""The town staff pages of mutual aid: categories, help lines, the sensitive-posts switch."""
