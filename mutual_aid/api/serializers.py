@@ -160,3 +160,35 @@ class MessageInputSerializer(serializers.Serializer[Any]):
 
 class AnswerInputSerializer(MessageInputSerializer):
     post = serializers.IntegerField(help_text=_("The id of the post you answer."))
+
+
+class PostInputSerializer(serializers.Serializer[Any]):
+    """A post as the API takes it: types are read here, everything else is the service's to
+    judge (mutual_aid.posting.services), with the same French messages as the form."""
+
+    kind = serializers.ChoiceField(choices=Post.Kind.choices, help_text=_("Offer or request."))
+    category = serializers.IntegerField(help_text=_("The id of a category (see categories)."))
+    title = serializers.CharField(allow_blank=True, help_text=_("At most 120 characters."))
+    description = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text=_("At most 5,000 characters.")
+    )
+    neighbourhood = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=_("The id of a neighbourhood (or member commune), if it is about one."),
+    )
+    when = serializers.ChoiceField(
+        choices=Post.When.choices,
+        required=False,
+        allow_blank=True,
+        help_text=_("“date”, “period”, “regular”, or empty for whenever suits."),
+    )
+    date_start = serializers.DateField(
+        required=False, allow_null=True, help_text=_("The date, or the first day (YYYY-MM-DD).")
+    )
+    date_end = serializers.DateField(
+        required=False, allow_null=True, help_text=_("The last day of a period (YYYY-MM-DD).")
+    )
+    rhythm = serializers.CharField(
+        required=False, allow_blank=True, help_text=_("How often, for “regular”.")
+    )

@@ -9,7 +9,7 @@ from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, viewsets
+from rest_framework import exceptions, status, viewsets
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from mutual_aid import access, queries
 from mutual_aid import views as mutual_aid_views
 from mutual_aid.api import serializers
 from mutual_aid.models import Post
+from mutual_aid.posting import services as posting
 
 ID = r"[0-9]+"
 
@@ -72,6 +73,11 @@ POST_FILTERS = [
     OpenApiParameter("category", str, description=_("A category's short name (its slug).")),
     OpenApiParameter("neighbourhood", int, description=_("A neighbourhood's id.")),
     OpenApiParameter(
+        "from_date",
+        OpenApiTypes.DATE,
+        description=_("Still happening on or after this day (YYYY-MM-DD)."),
+    ),
+    OpenApiParameter(
         "include_closed", str, enum=["1"], description=_("1: closed and expired posts too.")
     ),
 ]
@@ -107,6 +113,38 @@ class PostViewSet(ModuleOn, viewsets.GenericViewSet[Post]):
     def retrieve(self, request: Request, pk: str) -> Response:
         post = access.get_post_for(request.user, int(pk))
         return Response(self.get_serializer(post).data)
+
+    @extend_schema(
+        summary=_("Publish a post"),
+        description=_(
+            "A new offer or request, open for 30 days. Photos are added on the site's page."
+        ),
+        request=serializers.PostInputSerializer,
+        responses={201: serializers.PostSerializer},
+    )
+    def create(self, request: Request) -> Response:
+        given = serializers.PostInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        post = posting.publish_post(me(request), **given.validated_data)
+        return Response(
+            self.get_serializer(self._card(post.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+    @extend_schema(
+        summary=_("Change my post"),
+        description=_("Change what you wrote in one of your posts: send only what changes."),
+        request=serializers.PostInputSerializer(partial=True),
+        responses={200: serializers.PostSerializer},
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        post = access.get_post_for(request.user, int(pk), "edit")
+        given = serializers.PostInputSerializer(data=request.data, partial=True)
+        given.is_valid(raise_exception=True)
+        posting.update_post(post, me(request), **given.validated_data)
+        return Response(self.get_serializer(self._card(post.pk)).data)
+
+    def _card(self, pk: int) -> Post:
+        return queries.with_cards(Post.objects.filter(pk=pk)).get()
 
 
 class AnyAccept(BaseContentNegotiation):

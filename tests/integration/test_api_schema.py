@@ -15,8 +15,8 @@ pytestmark = pytest.mark.django_db
 
 ENDPOINTS = {
     "/api/v1/categories/": {"get"},
-    "/api/v1/posts/": {"get"},
-    "/api/v1/posts/{id}/": {"get"},
+    "/api/v1/posts/": {"get", "post"},
+    "/api/v1/posts/{id}/": {"get", "patch"},
     "/api/v1/conversations/": {"get", "post"},
     "/api/v1/conversations/{id}/": {"get"},
     "/api/v1/conversations/{id}/messages/": {"get", "post"},

@@ -18,7 +18,7 @@ from django_tenants.utils import schema_context
 
 from accounts.factories import UserFactory
 from accounts.models import ApiToken, User
-from mutual_aid.factories import ConversationFactory, MessageFactory, PostFactory
+from mutual_aid.factories import ConversationFactory, MessageFactory, PostFactory, category
 from mutual_aid.models import Conversation, Message, Post
 from tests.api_support import API, assert_api_denied, call, make_key
 from townsite.moderation import reporting
@@ -107,6 +107,7 @@ def writes(a: TownA) -> list[tuple[str, str, dict]]:
         ("post", f"{API}conversations/", {"post": a.hidden.pk, "body": "Piraté"}),
         ("post", f"{API}conversations/", {"post": a.deleted.pk, "body": "Piraté"}),
         ("patch", f"{API}posts/{a.hidden.pk}/", {"title": "Piraté"}),
+        ("patch", f"{API}posts/{a.conversation.post_id}/", {"title": "Piraté"}),
         ("patch", f"{API}posts/{a.deleted.pk}/", {"title": "Piraté"}),
         ("delete", f"{API}conversations/{conversation}/", {}),
         ("put", f"{API}posts/{a.hidden.pk}/", {"title": "Piraté"}),
@@ -211,6 +212,18 @@ def test_nobody_else_reads_a_report_or_reports_what_they_cannot_see(intruders, t
     with schema_context(town_a.schema_name):
         reported = Report.objects.values_list("target_kind", "target_id")
         assert sorted(reported) == [("personne", str(a.author.pk))] * 2
+
+
+def test_nobody_from_outside_publishes_on_a_towns_site(intruders, town_a) -> None:
+    with schema_context(town_a.schema_name):
+        shopping = category("courses").pk
+    offer = {"kind": "offer", "category": shopping, "title": "Piraté", "description": "Piraté"}
+    for intruder in intruders:
+        if intruder.logged_in:
+            continue  # A's own residents may publish
+        assert_api_denied(call(intruder.client, "post", f"{API}posts/", offer, key=intruder.key))
+    with schema_context(town_a.schema_name):
+        assert not Post.objects.filter(title="Piraté").exists()
 
 
 def test_a_key_copied_into_another_town_opens_nothing(client_for, town_a, town_b, a) -> None:
