@@ -13,6 +13,7 @@ urlpatterns = [
     path("administration/abonnement/", include("billing.urls")),
     path("entraide/", include("mutual_aid.urls")),
     path("administration/entraide/", include("mutual_aid.staff.urls")),
+    path("administration/entraide/", include("mutual_aid.dashboard.urls")),
     # The API: its documentation (/api/) and schema, then each module's endpoints under /api/v1/.
     path("api/", include("townsite.api.urls")),
     path("api/v1/", include("mutual_aid.api.urls")),

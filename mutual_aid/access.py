@@ -85,7 +85,11 @@ def listed_posts(user: User | Any) -> QuerySet[Post]:
 
 def get_post_for(user: User | Any, pk: int, action: Action = "view") -> Post:
     """The post, if this person may do `action` to it; 404 if they may not even see it."""
-    post = posts_for(user).select_related("category", "author", "neighbourhood").filter(pk=pk)
+    post = (
+        posts_for(user)
+        .select_related("category", "author__resident_profile", "neighbourhood")
+        .filter(pk=pk)
+    )
     found = post.first()
     if found is None:
         raise Http404

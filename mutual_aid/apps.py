@@ -7,12 +7,15 @@ class MutualAidConfig(AppConfig):
 
     def ready(self) -> None:
         from mutual_aid import (
+            home,
             kinds,  # noqa: F401  (registers its notification kinds)
             moderation,
             personal_data,
         )
         from mutual_aid.following import tasks  # noqa: F401  (not found by autodiscovery)
         from mutual_aid.posting import tasks as posting_tasks  # noqa: F401  (its daily task)
+        from townsite.home_blocks import register as register_home_block
 
         personal_data.connect()
+        register_home_block("mutual_aid", home.build)
         moderation.register()

@@ -90,9 +90,9 @@ def browse(user: User | Any, filters: Filters) -> QuerySet[Post]:
 
 def with_cards(posts: QuerySet[Post]) -> QuerySet[Post]:
     """What a post's card shows, fetched in a constant number of queries."""
-    return posts.select_related("category", "author", "neighbourhood").prefetch_related(
-        Prefetch("photos", queryset=Photo.objects.order_by("position", "pk"))
-    )
+    return posts.select_related(
+        "category", "author__resident_profile", "neighbourhood"
+    ).prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("position", "pk")))
 
 
 def page_of(posts: QuerySet[Post], number: Any) -> Page[Post]:

@@ -28,6 +28,12 @@ from tenants.template_schema import ensure_template_schema
 
 devservices.ensure_running()
 
+pytest_plugins = [
+    "tests.billing_fixtures",
+    "tests.notification_fixtures",
+    "tests.moderation_fixtures",
+    "tests.mutual_aid_support",
+]
 
 TOWNS = {
     "a": {"slug": "town-a", "name": "Villeneuve-les-Tests", "official_code": "99001"},

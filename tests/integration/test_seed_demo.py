@@ -11,6 +11,7 @@ from django_tenants.utils import schema_context
 
 from accounts.models import User
 from billing.models import BillingAccount
+from mutual_aid.demo_texts import NEIGHBOURS
 from tenants.models import AuditEntry, Collectivite
 from tests.directory_sample import load_directory_sample
 from townsite.management.commands.seed_demo import LOOKS, PEOPLE
@@ -34,7 +35,8 @@ def test_the_demo_makes_two_towns_with_their_people_once() -> None:
     for town in towns:
         with schema_context(town.schema_name):
             emails = sorted(User.objects.values_list("email", flat=True))
-            assert emails == sorted(f"{local}@{town.slug}.example" for local, _n, _r in PEOPLE)
+            people = [local for local, _n, _r in PEOPLE] + [local for local, _n in NEIGHBOURS]
+            assert emails == sorted(f"{local}@{town.slug}.example" for local in people)
     with schema_context(towns[1].schema_name):
         names = sorted(Neighbourhood.objects.values_list("name", flat=True))
         assert names == ["Chavenay", "Feucherolles", "Maule"]

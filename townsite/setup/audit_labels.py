@@ -112,6 +112,8 @@ ACTIONS: dict[str, Promise] = {
     "help_line.add": gettext_lazy("Help line added"),
     "help_line.change": gettext_lazy("Help line changed"),
     "aid_settings.change": gettext_lazy("Mutual aid settings changed"),
+    # Mutual aid (mutual_aid.dashboard): "aid.*", since "mutual_aid.*" names its notification kinds
+    "aid.goal": gettext_lazy("Goal of active residents changed"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
@@ -123,7 +125,16 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
     "mutual_aid": (
         gettext_lazy("Mutual aid"),
-        ("post.", "loan.", "carpool.", "purchase.", "aid_category.", "help_line.", "aid_settings."),
+        (
+            "post.",
+            "loan.",
+            "carpool.",
+            "purchase.",
+            "aid_category.",
+            "help_line.",
+            "aid_settings.",
+            "aid.",
+        ),
     ),
 }
 
@@ -183,6 +194,7 @@ FIELDS: dict[str, Promise] = {
     "sensitive": gettext_lazy("Sensitive"),
     "number": gettext_lazy("Number"),
     "sensitive_verified_only": gettext_lazy("Only verified residents answer sensitive posts"),
+    "active_residents_goal": gettext_lazy("Goal: active residents"),
 }
 
 # Facts rather than switches: shown as yes or no, not on or off.

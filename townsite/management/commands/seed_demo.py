@@ -1,5 +1,6 @@
 """Seed the demo: Chavenay and its intercommunalité, each with an admin, a moderator, residents,
-and a finished set-up (logo, colour, welcome, neighbourhoods, contact, modules, charter)."""
+and a finished set-up (logo, colour, welcome, neighbourhoods, contact, modules, charter), then
+each module's demo data (settings.DEMO_SEEDERS)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
 from django_tenants.utils import schema_context
 from PIL import Image, ImageDraw
 
@@ -165,6 +168,8 @@ class Command(BaseCommand):
                             password=DEMO_PASSWORD,
                         )
                 set_up_demo_site(town)
+                for seeder in settings.DEMO_SEEDERS:  # each module's own demo data
+                    import_string(seeder)(town)
             self.stdout.write(f"Demo town ready: {town.name} ({town.primary_host})")
 
     def _town(self, *, slug: str, **fields: Any) -> Collectivite:
