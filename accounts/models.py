@@ -75,3 +75,27 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_moderator(self) -> bool:
         return self.role in (self.Role.MODERATOR, self.Role.ADMIN)
+
+
+class ApiToken(models.Model):
+    """A resident's key to the API ("Authorization: Token ..."), kept only as a hash bound to the
+    town's schema (accounts.tokens): shown once at creation, it works on that town's site only."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=80)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("API key")
+        verbose_name_plural = _("API keys")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

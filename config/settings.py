@@ -135,6 +135,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    "drf_spectacular",
     "billing",
     "onboarding",
     "accounts",
@@ -434,9 +435,48 @@ STORAGES = {
     },
 }
 
+# --- The API (/api/v1/ on each town's site; accounts.api holds its machinery) ---------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # A key first: a caller without credentials is answered 401 with `WWW-Authenticate: Token`.
+    # The session is the browser's, with CSRF checked on every write.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api.authentication.ApiTokenAuthentication",
+        "accounts.api.authentication.CsrfCheckedSession",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "accounts.api.pagination.CursorPage",
+    "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.api.throttling.ResidentThrottle",
+        "accounts.api.throttling.AddressThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "resident": env_str("API_RATE_RESIDENT", "300/min"),
+        "anonymous": env_str("API_RATE_ANONYMOUS", "60/min"),
+    },
+    "EXCEPTION_HANDLER": "accounts.api.exceptions.handle_exception",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+# The apps' refusals with a message for the person: answered 403 with it (accounts.api.exceptions).
+API_REFUSALS = [
+    "accounts.api.tokens.TokenError",
+    "townsite.moderation.access.ContributionRefused",
+    "mutual_aid.access.NotAllowed",
+]
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Placette API",
+    "DESCRIPTION": _(
+        "The mutual aid of the town, for programs: posts, categories, your conversations and "
+        "reports. Log in on the site, or send a key made on your account page in the header "
+        "`Authorization: Token <key>`. A key works on its own town's site only."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 # `make run`'s terminal: requests only when they fail (4xx, 5xx), no reloader chatter, and

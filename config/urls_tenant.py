@@ -14,6 +14,10 @@ urlpatterns = [
     path("entraide/", include("mutual_aid.urls")),
     path("administration/entraide/", include("mutual_aid.staff.urls")),
     path("administration/entraide/", include("mutual_aid.dashboard.urls")),
+    # The API: its documentation (/api/) and schema, then each module's endpoints under /api/v1/.
+    path("api/", include("townsite.api.urls")),
+    path("api/v1/", include("mutual_aid.api.urls")),
+    path("api/v1/", include("townsite.api.v1_urls")),
     path("", include("townsite.urls")),
     path("", include("notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

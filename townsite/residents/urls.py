@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from townsite.residents import views
+from townsite.residents import api_keys, views
 
 urlpatterns = [
     path("administration/habitants/", views.residents, name="residents"),
@@ -26,4 +26,6 @@ urlpatterns = [
     path("mon-compte/", views.my_account, name="my_account"),
     path("mon-compte/donnees/", views.export_my_data, name="export_my_data"),
     path("mon-compte/supprimer/", views.delete_my_account, name="delete_my_account"),
+    path("mon-compte/api/", api_keys.api_keys, name="api_keys"),
+    path("mon-compte/api/<int:pk>/revoquer/", api_keys.revoke_api_key, name="revoke_api_key"),
 ]

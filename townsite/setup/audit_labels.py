@@ -42,6 +42,9 @@ ACTIONS: dict[str, Promise] = {
     "moderator.warn": gettext_lazy("Warning sent to a resident"),
     "moderator.suspend": gettext_lazy("Resident suspended"),
     "moderator.lift": gettext_lazy("Suspension lifted"),
+    # API keys (accounts.api.tokens)
+    "account.api_token_created": gettext_lazy("API key made"),
+    "account.api_token_revoked": gettext_lazy("API key revoked"),
     # The site's settings (townsite.setup.services)
     "settings.look": gettext_lazy("Logo or colour changed"),
     "settings.welcome": gettext_lazy("Welcome text changed"),

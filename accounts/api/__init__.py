@@ -1,0 +1,1 @@
+"""The API's shared machinery: residents' keys, authentication, limits, pages, errors."""

@@ -1,0 +1,1 @@
+"""Mutual aid's part of the public API (/api/v1/): posts, categories, conversations, reports."""
