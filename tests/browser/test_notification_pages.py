@@ -95,9 +95,7 @@ def test_notifications_and_email_choices(
         finally:
             anonymous.close()
         with schema_context(schema):
-            chosen = dict(
-                Preference.objects.filter(user=resident).values_list("kind", "frequency")
-            )
+            chosen = dict(Preference.objects.filter(user=resident).values_list("kind", "frequency"))
         assert chosen == {"tests.new_post": "never", "tests.weekly_news": "never"}
     finally:
         context.close()
