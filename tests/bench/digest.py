@@ -135,7 +135,7 @@ def main() -> int:
             )
             # The mail tasks are counted as queued, then run here (a worker would run them).
             queued: list[list[int]] = []
-            tasks.deliver_digests.delay = queued.append  # type: ignore[method-assign]
+            tasks.deliver_digests.delay = queued.append
             mail.outbox = []
             started, cpu_started = time.perf_counter(), time.process_time()
             run = digests.run_digests(Frequency.DAILY, now=timezone.now())

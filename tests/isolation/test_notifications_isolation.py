@@ -23,7 +23,7 @@ SECRET = "Votre voisine Odile a répondu à votre demande de garde"
 @pytest.fixture
 def notification_a(town_a, resident_a) -> Notification:
     with schema_context(town_a.schema_name):
-        return NotificationFactory(recipient=resident_a, title=SECRET, url="/mon-compte/")
+        return NotificationFactory.create(recipient=resident_a, title=SECRET, url="/mon-compte/")
 
 
 @pytest.fixture
@@ -72,7 +72,7 @@ def test_b_resident_opening_a_id_on_b_gets_only_their_own(
 ) -> None:
     """The same id can exist in both schemas: on B's site it is B's row, and only its owner's."""
     with schema_context(town_b.schema_name):
-        other = UserFactory()
+        other = UserFactory.create()
         NotificationFactory(recipient=other)  # B's rows, none of them resident_b's
         Notification.objects.filter(recipient=other).update(id=notification_a.pk)
     probe(client_for(town_b, resident_b), f"/notifications/{notification_a.pk}/", leaked=[SECRET])
