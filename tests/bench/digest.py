@@ -137,14 +137,14 @@ def main() -> int:
             queued: list[list[int]] = []
             tasks.deliver_digests.delay = queued.append
             mail.outbox = []
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             run = digests.run_digests(Frequency.DAILY, now=timezone.now())
             claimed = time.perf_counter()
             sent = 0
             for batch in queued:
                 sent += digests.deliver(batch)
                 mail.outbox.clear()
-            finished = time.perf_counter()
+            finished, cpu = time.perf_counter(), time.process_time() - cpu_started
             unsent = DigestDelivery.objects.filter(sent_at__isnull=True).count()
         if unsent or sent != run.residents:
             log(f"Error: {run.residents} claimed, {sent} sent, {unsent} left unsent")
@@ -158,6 +158,7 @@ def main() -> int:
             (finished - started) / (args.residents / 1000),
             digits=3,
         )
+        emit("digest_cpu_seconds_per_1000_residents", cpu / (args.residents / 1000), digits=3)
         emit("digest_tasks_queued", 1 + len(queued))
         emit("digest_emails_sent", sent)
     finally:

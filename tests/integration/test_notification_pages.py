@@ -118,12 +118,13 @@ def test_mark_all_read(client_for, town_a, resident_a) -> None:
 
 def test_the_header_says_how_many_are_unread(client_for, town_a, resident_a) -> None:
     client = client_for(town_a, resident_a)
-    assert 'visually-hidden">(' not in body(client.get("/mon-compte/"))
+    assert "non lue" not in body(client.get("/mon-compte/"))
     _notifications(town_a, resident_a, 3)
     page = body(client.get("/mon-compte/"))
+    # A badge to the eye, words to a screen reader: "Notifications (3 non lues)".
     assert (
-        'Notifications <span class="badge"><span class="visually-hidden">(</span>3'
-        '<span class="visually-hidden"> non lues)</span></span>'
+        'Notifications <span class="badge" aria-hidden="true">3</span>'
+        '<span class="visually-hidden"> (3 non lues)</span>'
     ) in page
 
 

@@ -461,6 +461,7 @@ def test_a_resident_downloads_their_data(client_for, town_a, admin_a) -> None:
         "account",
         "profile",
         "email_addresses",
+        "notifications",
         "mutual_aid_posts",
         "mutual_aid_conversations",
         "mutual_aid_exchanges",

@@ -17,6 +17,7 @@ from allauth.account.models import EmailAddress
 from django.utils import timezone
 
 from accounts.models import User
+from notifications.models import Notification, Preference
 from tenants import schema
 from townsite.models import ResidentProfile
 from townsite.residents.placeholders import is_placeholder_email
@@ -82,6 +83,25 @@ def email_addresses_section(user: User) -> list[dict[str, Any]]:
     ]
 
 
+def notifications_section(user: User) -> dict[str, Any]:
+    return {
+        "email_preferences": dict(
+            Preference.objects.filter(user=user).order_by("kind").values_list("kind", "frequency")
+        ),
+        "notifications": [
+            {
+                "kind": item.kind,
+                "title": item.title,
+                "sent_at": item.created_at,
+                "read_at": item.read_at,
+                "emailed_at": item.emailed_at,
+            }
+            for item in Notification.objects.filter(recipient=user).order_by("created_at", "pk")
+        ],
+    }
+
+
 register_export_section("account", account_section)
 register_export_section("profile", profile_section)
 register_export_section("email_addresses", email_addresses_section)
+register_export_section("notifications", notifications_section)
