@@ -64,6 +64,7 @@ def lively_town_a(django_db_blocker: Any) -> Iterator[dict[str, User]]:
                 helped_at=timezone.now(),
                 helper=octave,
                 thanks=THANKS,
+                thanks_public=True,
             )
             CarpoolDetailsFactory(post__author=octave, departure="Place du marché")
     yield {"member": member, "admin": admin}

@@ -131,7 +131,7 @@ def test_a_suspended_resident_cannot_answer(neighbour, town_a, post, people, mon
     suspend(monkeypatch, people["neighbour"])
     response = neighbour.post(reverse("mutual_aid:answer", args=[post.pk]), {"body": "Bonjour"})
     assert response.status_code == 403
-    assert "Votre compte est suspendu." in body(response)
+    assert "Votre compte est suspendu par les modérateurs" in body(response)
     with schema_context(town_a.schema_name):
         assert not Conversation.objects.exists()
 
