@@ -8,14 +8,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from billing.access import ADMIN_PREFIXES, ALWAYS_OPEN_PREFIXES, SIGNUP_VIEWS, may_sign_up
 from tenants import schema
 from tenants.models import Collectivite
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+API_PREFIX = "/api/"
 
 
 class SiteAccessMiddleware:
@@ -32,11 +34,17 @@ class SiteAccessMiddleware:
         is_admin = bool(getattr(request.user, "is_town_admin", False))
         if is_admin and path.startswith(ADMIN_PREFIXES):
             return self.get_response(request)
+        api = path.startswith(API_PREFIX)
         if access == Collectivite.Access.ADMINS_ONLY:
+            if api:
+                return JsonResponse({"detail": _("This site is closed for now.")}, status=503)
             if is_admin:
                 return redirect("billing:overview")
             return render(request, "billing/suspended.html", status=503)
         if request.method not in SAFE_METHODS:
+            if api:  # a program reads the refusal: JSON, in the site's language
+                detail = _("This site is read only for now: nobody can post at the moment.")
+                return JsonResponse({"detail": detail}, status=403)
             return render(request, "billing/read_only.html", status=403)
         return self.get_response(request)
 

@@ -142,8 +142,21 @@ def test_nothing_is_published_on_a_read_only_site(client_for, town_a, resident_a
     key = make_key(town_a, resident_a)
     town_a.site_access = Collectivite.Access.READ_ONLY
     town_a.save(update_fields=["site_access"])
-    assert call(client_for(town_a), "post", POSTS, offer, key=key).status_code == 403
+    response = call(client_for(town_a), "post", POSTS, offer, key=key)
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": "Ce site est en lecture seule pour le moment : personne ne peut publier."
+    }
     assert posts(town_a) == []
+
+
+def test_a_suspended_site_answers_programs_in_json(client_for, town_a, resident_a) -> None:
+    key = make_key(town_a, resident_a)
+    town_a.site_access = Collectivite.Access.ADMINS_ONLY
+    town_a.save(update_fields=["site_access"])
+    response = call(client_for(town_a), "get", POSTS, key=key)
+    assert response.status_code == 503
+    assert response.json() == {"detail": "Ce site est fermé pour le moment."}
 
 
 def test_a_guest_cannot_publish(client_for, town_a, offer) -> None:
