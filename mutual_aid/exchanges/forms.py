@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,8 @@ from mutual_aid.models import (
     GroupPurchaseDetails,
     LoanDetails,
 )
+from mutual_aid.posting.forms import PHOTO_ACCEPT
+from mutual_aid.posting.photos import DESCRIPTION_MAX, check_photo
 from tenants import schema
 from townsite.models import Neighbourhood
 
@@ -124,11 +127,38 @@ class NewLoanForm(ExchangeForm):
     )
     deposit_required = forms.BooleanField(label=_("I ask for a deposit"), required=False)
     deposit_amount = euros(label=_("Deposit (€)"), maximum=MAX_DEPOSIT, required=False)
+    # One photo of the object, checked like a post's (more can be added by editing the post).
+    photo = forms.FileField(
+        label=_("Photo of the object (optional)"),
+        required=False,
+        help_text=_("JPEG, PNG or WebP, 10 MB at most."),
+        widget=forms.FileInput(attrs={"accept": PHOTO_ACCEPT}),
+    )
+    photo_description = forms.CharField(
+        label=_("What the photo shows"),
+        max_length=DESCRIPTION_MAX,
+        required=False,
+        help_text=_("A few words for people who cannot see it."),
+    )
 
-    field_order = ["title", "description", "condition", "deposit_required", "deposit_amount"]
+    field_order = [
+        "title",
+        "description",
+        "condition",
+        "deposit_required",
+        "deposit_amount",
+        "photo",
+        "photo_description",
+    ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        upload = data.get("photo")
+        if upload:
+            try:
+                data["photo"] = check_photo(upload, data.get("photo_description") or "")
+            except ValidationError as error:
+                self.add_error("photo", error)
         missing = data.get("deposit_required") and data.get("deposit_amount") is None
         if missing and "deposit_amount" not in self.errors:
             self.add_error("deposit_amount", _("Please give the amount of the deposit."))

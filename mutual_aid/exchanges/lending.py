@@ -29,6 +29,7 @@ from mutual_aid.exchanges.common import (
     tell,
 )
 from mutual_aid.models import LoanDetails, LoanRequest, Post
+from mutual_aid.posting.photos import CheckedPhoto, add_photos
 from tenants import audit
 from tenants.dates import long_date
 from townsite.models import Neighbourhood
@@ -48,8 +49,10 @@ def publish_loan(
     deposit_required: bool,
     deposit_amount: Decimal | None,
     neighbourhood: Neighbourhood | None = None,
+    photo: CheckedPhoto | None = None,
 ) -> Post:
-    """Offer an object to lend: its post (in the lending category) and its details at once."""
+    """Offer an object to lend: its post (in the lending category), its details and its photo
+    (checked beforehand: posting.photos.check_photo) at once."""
     if condition not in LoanDetails.Condition.values:
         raise ExchangeError(_("Please choose the condition of the object from the list."))
     if deposit_required:
@@ -71,6 +74,8 @@ def publish_loan(
         deposit_required=deposit_required,
         deposit_amount=deposit_amount,
     )
+    if photo is not None:
+        add_photos(post, [photo])
     return post
 
 

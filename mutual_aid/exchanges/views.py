@@ -68,7 +68,7 @@ def _new_exchange(
         return render(request, NEW_TEMPLATE, {**page, "refused": refused}, status=403)
     status = 200
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = form_class(request.POST, request.FILES)
         if form.is_valid():
             try:
                 post = publish(form.cleaned_data)
@@ -103,6 +103,7 @@ def new_loan(request: HttpRequest) -> HttpResponse:
             deposit_required=data["deposit_required"],
             deposit_amount=data["deposit_amount"],
             neighbourhood=data.get("neighbourhood"),
+            photo=data.get("photo") or None,
         ),
     )
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -15,7 +16,7 @@ from accounts.models import User
 from mutual_aid.exchanges import lending
 from mutual_aid.exchanges.common import ExchangeError
 from mutual_aid.factories import LoanPostFactory, LoanRequestFactory
-from mutual_aid.models import LoanDetails, LoanRequest, Post
+from mutual_aid.models import LoanDetails, LoanRequest, Photo, Post
 from tenants.models import Collectivite
 from tests.exchanges_support import (
     SCRIPT,
@@ -29,6 +30,7 @@ from tests.exchanges_support import (
     told,
 )
 from tests.helpers import body
+from tests.mutual_aid_support import photo_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -433,3 +435,22 @@ def test_a_refused_step_says_why_on_the_page(
     owner = client_for(town_a, resident_a)
     response = owner.post(reverse("mutual_aid:loan_returned", args=[loan.pk]), follow=True)
     assert "Seul un objet prêté peut être rendu." in body(response)
+
+
+def test_an_object_is_lent_with_its_photo_and_a_false_photo_keeps_what_was_typed(
+    client_for: Callable[..., Client], town_a: Collectivite, resident_a: User, media_root: Any
+) -> None:
+    client = client_for(town_a, resident_a)
+    fake = photo_upload("perceuse.jpg", b"not a picture at all")
+    response = client.post(NEW_LOAN, {**FORM, "photo": fake})
+    assert response.status_code == 400
+    assert 'value="Perceuse à percussion"' in body(response)
+    with schema_context(town_a.schema_name):
+        assert not Post.objects.exists()
+    response = client.post(
+        NEW_LOAN, {**FORM, "photo": photo_upload(), "photo_description": "La perceuse rouge"}
+    )
+    assert response.status_code == 302
+    with schema_context(town_a.schema_name):
+        (photo,) = Photo.objects.filter(post__title="Perceuse à percussion")
+        assert photo.description == "La perceuse rouge"
