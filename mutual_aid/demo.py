@@ -20,7 +20,16 @@ from PIL import Image, ImageDraw
 
 from accounts.models import User
 from accounts.services import create_member
-from mutual_aid.demo_texts import CARPOOL, GROUP_PURCHASE, LOAN, NEIGHBOURS, POSTS, DemoPost
+from mutual_aid.demo_texts import (
+    CARPOOL,
+    GROUP_PURCHASE,
+    LOAN,
+    NEIGHBOURS,
+    POSTS,
+    REPORTED,
+    REPORTED_BY,
+    DemoPost,
+)
 from mutual_aid.models import (
     CarpoolDetails,
     Category,
@@ -34,9 +43,12 @@ from mutual_aid.models import (
     Post,
     SeatBooking,
 )
+from mutual_aid.moderation import POST_KEY
 from tenants.models import Collectivite
 from townsite.management.commands.seed_demo import DEMO_PASSWORD
 from townsite.models import Neighbourhood
+from townsite.moderation import reporting
+from townsite.moderation.models import Reason
 
 
 def demo_photo(colour: str, seed: int) -> bytes:
@@ -177,6 +189,19 @@ class Seeder:
         SeatBooking.objects.create(post=post, passenger=self.people["bernard"], seats=1)
         SeatBooking.objects.create(post=post, passenger=self.people["nadia"], seats=1)
 
+    def report(self) -> None:
+        """A resident reports an advertisement, through moderation's own service."""
+        post = self.post(REPORTED, 93)
+        if post is None:
+            return
+        reporting.report(
+            self.people[REPORTED_BY],
+            POST_KEY,
+            str(post.pk),
+            reason=Reason.SPAM,
+            details="Une entreprise qui fait sa publicité, ce n'est pas de l'entraide.",
+        )
+
     def group_purchase(self) -> None:
         post = self.post(GROUP_PURCHASE, 92, type=Post.Type.GROUP_PURCHASE)
         if post is None:
@@ -206,4 +231,5 @@ def seed_town(town: Collectivite) -> int:
     seeder.loan()
     seeder.carpool()
     seeder.group_purchase()
+    seeder.report()
     return seeder.created

@@ -443,3 +443,15 @@ GROUP_PURCHASE = DemoPost(
     5,
     photo="#a4161a",
 )
+
+# A post that breaks the charter (advertising), reported by a resident: the moderators' queue
+# has something to show.
+REPORTED = DemoPost(
+    "autre",
+    "offer",
+    "Ménage à domicile, prix imbattables",
+    "Société de nettoyage : appelez vite, devis gratuit, paiement en espèces uniquement.",
+    "thomas",
+    1,
+)
+REPORTED_BY = "camille"

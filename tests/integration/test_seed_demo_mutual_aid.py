@@ -30,6 +30,7 @@ from mutual_aid.models import (
 from tenants.models import Collectivite
 from tests.directory_sample import load_directory_sample
 from tests.helpers import body
+from townsite.moderation.models import Report
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +79,9 @@ def test_the_demo_towns_get_a_lively_mutual_aid_once(media: Path, client_for) ->
             assert not Conversation.objects.exclude(author=F("post__author")).exists()
             per_conversation = Conversation.objects.annotate(n=Count("messages"))
             assert all(conversation.n >= 1 for conversation in per_conversation)
+            # One report waits in the moderators' queue, on a post.
+            (report,) = Report.objects.filter(status=Report.Status.OPEN)
+            assert report.target_kind == "annonce"
     call_command("seed_demo", stdout=io.StringIO())  # again: nothing added
     for town in towns:
         with schema_context(town.schema_name):
