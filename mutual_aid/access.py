@@ -17,7 +17,9 @@ from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from mutual_aid.models import Conversation, Post
+from mutual_aid.models import Conversation, MutualAidSettings, Post
+from townsite.moderation import access as moderation
+from townsite.moderation.errors import ContributionRefused
 from townsite.setup.queries import site_look
 
 Action = Literal["view", "edit", "answer"]
@@ -58,11 +60,8 @@ def ensure_may_contribute(user: User | Any) -> None:
     if not is_member(user):
         raise NotAllowed(_("Log in to take part."))
     # A suspended resident can still read, export and delete their account, not take part.
-    from townsite.moderation.access import ContributionRefused
-    from townsite.moderation.access import ensure_may_contribute as moderation_check
-
     try:
-        moderation_check(user)
+        moderation.ensure_may_contribute(user)
     except ContributionRefused as refusal:
         raise NotAllowed(refusal.message) from refusal
 
@@ -109,26 +108,19 @@ def ensure_may_answer(user: User | Any, post: Post) -> None:
         raise NotAllowed(_("This post is no longer open to answers."))
     if post.author is None:
         raise NotAllowed(_("The author of this post has left the site."))
-    from townsite.moderation.access import is_blocked_between
-
-    if is_blocked_between(user, post.author):
+    if moderation.is_blocked_between(user, post.author):
         raise NotAllowed(_("You cannot write to this person."))
-    if post.category.sensitive and not is_verified(user):
-        from mutual_aid.models import MutualAidSettings
-
-        if MutualAidSettings.load().sensitive_verified_only:
-            raise NotAllowed(
-                _(
-                    "The town asks that only residents it has verified answer this kind of post. "
-                    "Ask the town hall to verify your account."
-                )
+    if (
+        post.category.sensitive
+        and not moderation.is_verified(user)
+        and MutualAidSettings.load().sensitive_verified_only
+    ):
+        raise NotAllowed(
+            _(
+                "The town asks that only residents it has verified answer this kind of post. "
+                "Ask the town hall to verify your account."
             )
-
-
-def is_verified(user: User | Any) -> bool:
-    from townsite.moderation.access import is_verified as verified
-
-    return verified(user)
+        )
 
 
 def conversations_for(user: User | Any) -> QuerySet[Conversation]:
