@@ -92,13 +92,12 @@ def publish_carpool(
         post_type=Post.Type.CARPOOL,
         title=f"{departure} → {destination}"[:TITLE_MAX],
         description=description,
-        description_required=False,
         neighbourhood=neighbourhood,
         when=Post.When.REGULAR if weekly else Post.When.DATE,
         date_start=when.date(),
         rhythm=_("Every week") if weekly else "",
         # A single ride leaves the lists once the car has gone.
-        **({} if weekly else {"expires_at": departs_at}),
+        expires_at=None if weekly else departs_at,
     )
     CarpoolDetails.objects.create(
         post=post,

@@ -1,19 +1,21 @@
-"""What the three exchanges share: their refusal, the post they create, the locked re-read."""
+"""What the three exchanges share: their refusal, the post they publish, the locked re-read."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from mutual_aid import access
-from mutual_aid.following.services import on_post_published
-from mutual_aid.models import TEXT_MAX, TITLE_MAX, Category, Post
+from mutual_aid.models import Category, Post
+from mutual_aid.posting.photos import CheckedPhoto
+from mutual_aid.posting.services import publish_post
 from notifications.services import notify
-from tenants import audit
 from townsite.models import Neighbourhood
 
 # The category a new exchange goes in unless the town has removed it.
@@ -47,9 +49,11 @@ def clean_text(value: str, *, limit: int, required: bool, missing: str) -> str:
     return text
 
 
-def category_for(post_type: str) -> Category:
-    slug = DEFAULT_CATEGORY[Post.Type(post_type)]
-    return Category.objects.filter(slug=slug).first() or Category.objects.get(slug="autre")
+def category_for(post_type: str) -> Category | None:
+    """The exchange's own category, or "autre" if the town switched it off."""
+    slugs = [DEFAULT_CATEGORY[Post.Type(post_type)], "autre"]
+    found = {category.slug: category for category in Category.objects.filter(slug__in=slugs)}
+    return next((found[slug] for slug in slugs if slug in found and found[slug].enabled), None)
 
 
 def create_post(
@@ -58,40 +62,29 @@ def create_post(
     post_type: str,
     title: str,
     description: str,
-    description_required: bool,
     neighbourhood: Neighbourhood | None,
+    photos: Iterable[CheckedPhoto] = (),
     **fields: Any,
 ) -> Post:
-    """The general part of an exchange's post, written in the caller's transaction, with its
-    audit entry. Raises NotAllowed (suspended, not a member) or ExchangeError (bad text)."""
+    """The general part of an exchange's post, published by posting's own service (the same
+    checks, audit entry and followers told) in the caller's transaction, which then writes
+    the details. Raises NotAllowed (suspended, not a member) or ExchangeError (bad text)."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("An exchange's post is created in the transaction of its details.")
-    access.ensure_may_contribute(author)
-    post = Post.objects.create(
-        kind=Post.Kind.OFFER,
-        type=post_type,
-        category=category_for(post_type),
-        author=author,
-        title=clean_text(title, limit=TITLE_MAX, required=True, missing=_("Please give a title.")),
-        description=clean_text(
-            description,
-            limit=TEXT_MAX,
-            required=description_required,
-            missing=_("Please write a few words of description."),
-        ),
-        neighbourhood=neighbourhood,
-        **fields,
-    )
-    audit.record(
-        "post.create",
-        actor=author,
-        target=post,
-        target_label=post.title,
-        after={"category": post.category.name},
-    )
-    # The residents following this category or place are told, once this commits.
-    on_post_published(post)
-    return post
+    try:
+        return publish_post(
+            author,
+            kind=Post.Kind.OFFER,
+            type=post_type,
+            category=category_for(post_type),
+            title=title,
+            description=description,
+            neighbourhood=neighbourhood,
+            photos=photos,
+            **fields,
+        )
+    except ValidationError as invalid:
+        raise ExchangeError(" ".join(invalid.messages)) from invalid
 
 
 def locked_post(pk: int, post_type: str) -> Post:

@@ -77,7 +77,6 @@ def publish_group_purchase(
         post_type=Post.Type.GROUP_PURCHASE,
         title=product,
         description=description,
-        description_required=False,
         neighbourhood=neighbourhood,
         when=Post.When.DATE,
         date_start=deadline,

@@ -29,7 +29,7 @@ from mutual_aid.exchanges.common import (
     tell,
 )
 from mutual_aid.models import LoanDetails, LoanRequest, Post
-from mutual_aid.posting.photos import CheckedPhoto, add_photos
+from mutual_aid.posting.photos import CheckedPhoto
 from tenants import audit
 from tenants.dates import long_date
 from townsite.models import Neighbourhood
@@ -65,8 +65,8 @@ def publish_loan(
         post_type=Post.Type.LOAN,
         title=title,
         description=description,
-        description_required=True,
         neighbourhood=neighbourhood,
+        photos=[photo] if photo is not None else [],
     )
     LoanDetails.objects.create(
         post=post,
@@ -74,8 +74,6 @@ def publish_loan(
         deposit_required=deposit_required,
         deposit_amount=deposit_amount,
     )
-    if photo is not None:
-        add_photos(post, [photo])
     return post
 
 

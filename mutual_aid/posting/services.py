@@ -9,7 +9,7 @@ town's log of actions. Refusals are `NotAllowed` (the person may not), bad data 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -42,6 +42,8 @@ PHOTO_CHANGES = ("photos_add", "photos_remove", "photo_descriptions")
 RHYTHM_MAX = Post._meta.get_field("rhythm").max_length or 120
 # Renewing a post renewed less than this ago changes nothing (a second click, a retried form).
 RENEW_GRACE = timedelta(days=1)
+# A ride or a group purchase says what it is in its details: its description may stay empty.
+DESCRIPTION_OPTIONAL = frozenset({Post.Type.CARPOOL, Post.Type.GROUP_PURCHASE})
 
 
 @transaction.atomic
@@ -49,7 +51,7 @@ def publish_post(
     author: User,
     *,
     kind: str,
-    category: Category | int,
+    category: Category | int | None,
     title: str,
     description: str,
     neighbourhood: Neighbourhood | int | None = None,
@@ -59,8 +61,11 @@ def publish_post(
     rhythm: str = "",
     photos: Iterable[Any] = (),
     type: str = Post.Type.GENERAL,
+    expires_at: datetime | None = None,
 ) -> Post:
-    """A new open post by `author`, valid for 30 days, with up to 4 photos."""
+    """A new open post by `author`, valid for 30 days unless `expires_at` says otherwise, with
+    up to 4 photos. An exchange (loan, ride, group purchase) is published through here too,
+    inside the transaction that then writes its details."""
     ensure_may_contribute(author)
     if type not in Post.Type.values:
         raise ValidationError({"type": _("This kind of post does not exist.")})
@@ -77,9 +82,12 @@ def publish_post(
             "rhythm": rhythm,
         },
         current=None,
+        description_required=type not in DESCRIPTION_OPTIONAL,
     )
     checked = _checked_photos(photos, already=0)
     post = Post(author=author, type=type, **values)
+    if expires_at is not None:
+        post.expires_at = expires_at
     post.save()
     post_photos.add_photos(post, checked)
     audit.record(
@@ -109,7 +117,9 @@ def update_post(post: Post, editor: User, **changes: Any) -> Post:
     current = _locked_for(post, editor)
     old = {field: getattr(current, field) for field in EDITABLE}
     wanted = {**old, **{key: value for key, value in changes.items() if key in EDITABLE}}
-    values = _cleaned(wanted, current=current)
+    values = _cleaned(
+        wanted, current=current, description_required=current.type not in DESCRIPTION_OPTIONAL
+    )
     for field, value in values.items():
         setattr(current, field, value)
     before, after = audit.changes(current, old, list(EDITABLE))
@@ -248,7 +258,9 @@ def _description_changes(
     return changed
 
 
-def _cleaned(values: dict[str, Any], *, current: Post | None) -> dict[str, Any]:
+def _cleaned(
+    values: dict[str, Any], *, current: Post | None, description_required: bool = True
+) -> dict[str, Any]:
     """The post's fields as stored, or a ValidationError naming each field to correct.
 
     A date may not be in the past, unless it is the one the post already had (an old post
@@ -269,7 +281,7 @@ def _cleaned(values: dict[str, Any], *, current: Post | None) -> dict[str, Any]:
     out["title"] = title
 
     description = str(values.get("description") or "").replace("\r\n", "\n").strip()
-    if not description:
+    if not description and description_required:
         errors["description"] = _("Say in a few words what it is about.")
     elif len(description) > TEXT_MAX:
         errors["description"] = _too_long(TEXT_MAX, len(description))

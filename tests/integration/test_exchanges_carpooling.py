@@ -21,7 +21,8 @@ from mutual_aid.exchanges import carpooling
 from mutual_aid.exchanges.common import ExchangeError
 from mutual_aid.exchanges.queries import upcoming_carpools
 from mutual_aid.factories import CarpoolDetailsFactory, CarpoolPostFactory
-from mutual_aid.models import CarpoolDetails, Post, SeatBooking
+from mutual_aid.models import CarpoolDetails, Category, Post, SeatBooking
+from mutual_aid.posting.services import update_post
 from tenants.models import Collectivite
 from tests.exchanges_support import (
     SCRIPT,
@@ -126,6 +127,32 @@ def test_the_service_refuses_a_past_departure(resident_a: User, in_a: None) -> N
             seats=2,
         )
     assert not Post.objects.exists()
+
+
+def test_a_ride_goes_under_other_if_the_town_switched_carpooling_off(
+    client_for: Callable[..., Client], town_a: Collectivite, resident_a: User
+) -> None:
+    with schema_context(town_a.schema_name):
+        Category.objects.filter(slug="covoiturage").update(enabled=False)
+    assert client_for(town_a, resident_a).post(NEW_CARPOOL, FORM).status_code == 302
+    with schema_context(town_a.schema_name):
+        assert Post.objects.get().category.slug == "autre"
+
+
+def test_a_ride_without_description_can_be_corrected_by_its_driver(
+    resident_a: User, in_a: None
+) -> None:
+    post = carpooling.publish_carpool(
+        resident_a,
+        departure="Ici",
+        destination="Là",
+        departs_at=timezone.now() + datetime.timedelta(days=2),
+        seats=2,
+    )
+    assert post.description == ""
+    update_post(post, resident_a, title="Ici → la gare")
+    post.refresh_from_db()
+    assert (post.title, post.description) == ("Ici → la gare", "")
 
 
 def test_html_in_a_ride_is_shown_as_text(
