@@ -3,23 +3,24 @@ conversations, help given with thanks, a loan, a carpool with bookings, a group 
 half-way. Run by `seed_demo` (settings.DEMO_SEEDERS) in each demo town's schema.
 
 Safe to run again: people are found by email, posts by author and title; what exists already
-is left as it is. It writes through the models for now: see the report of issue 9 for which
-creations move to the mutual aid services once they exist.
+is left as it is. Everything is written by the module's services, as residents would.
 """
 
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from accounts.models import User
 from accounts.services import create_member
+from mutual_aid import list_cache
+from mutual_aid.conversations.services import mark_helped, send_message, start_conversation
 from mutual_aid.demo_texts import (
     CARPOOL,
     GROUP_PURCHASE,
@@ -30,20 +31,13 @@ from mutual_aid.demo_texts import (
     REPORTED_BY,
     DemoPost,
 )
-from mutual_aid.models import (
-    CarpoolDetails,
-    Category,
-    Commitment,
-    Conversation,
-    GroupPurchaseDetails,
-    LoanDetails,
-    LoanRequest,
-    Message,
-    Photo,
-    Post,
-    SeatBooking,
-)
+from mutual_aid.exchanges.carpooling import book_seats, publish_carpool
+from mutual_aid.exchanges.group_purchases import commit_quantity, publish_group_purchase
+from mutual_aid.exchanges.lending import accept_loan, ask_to_borrow, publish_loan
+from mutual_aid.models import POST_LIFETIME, Category, Conversation, LoanDetails, Message, Post
 from mutual_aid.moderation import POST_KEY
+from mutual_aid.posting.photos import check_photo
+from mutual_aid.posting.services import publish_post
 from tenants.models import Collectivite
 from townsite.management.commands.seed_demo import DEMO_PASSWORD
 from townsite.models import Neighbourhood
@@ -78,7 +72,16 @@ def _people(town: Collectivite) -> dict[str, User]:
     return people
 
 
+def _photo(colour: str, seed: int, description: str) -> tuple[SimpleUploadedFile, str]:
+    upload = SimpleUploadedFile(f"demo-{seed}.jpg", demo_photo(colour, seed), "image/jpeg")
+    return upload, description
+
+
 class Seeder:
+    """Everything goes through the module's services, as a resident's clicks would (checks,
+    audit entries, notifications); only the dates are then moved into the past, so the demo
+    has a history."""
+
     def __init__(self, town: Collectivite) -> None:
         self.now = timezone.now()
         self.people = _people(town)
@@ -86,108 +89,161 @@ class Seeder:
         self.places = list(Neighbourhood.objects.all())
         self.created = 0
 
-    def post(self, spec: DemoPost, index: int, **fields: object) -> Post | None:
-        """The post, made with its photo, conversation and help; None if it exists already."""
-        author = self.people[spec.author]
-        if Post.objects.filter(author=author, title=spec.title).exists():
-            return None
+    def _exists(self, spec: DemoPost, title: str = "") -> bool:
+        return Post.objects.filter(
+            author=self.people[spec.author], title=title or spec.title
+        ).exists()
+
+    def _place(self, index: int) -> Neighbourhood | None:
+        return self.places[index % len(self.places)] if self.places else None
+
+    def _backdate(self, post: Post, spec: DemoPost, index: int) -> None:
+        """The post written `days_ago` days ago (and open for 30 days from then). Called once
+        the services are done with it: an old post no longer takes answers."""
         created_at = self.now - timedelta(days=spec.days_ago, hours=index % 7)
-        post = Post.objects.create(
+        moved = {"created_at": created_at}
+        if post.type in (Post.Type.GENERAL, Post.Type.LOAN):
+            moved["expires_at"] = created_at + POST_LIFETIME
+        Post.objects.filter(pk=post.pk).update(**moved)
+        self.created += 1
+
+    def post(self, spec: DemoPost, index: int) -> Post | None:
+        """The post, made with its photo, conversation and help; None if it exists already."""
+        if self._exists(spec):
+            return None
+        post = publish_post(
+            self.people[spec.author],
             kind=spec.kind,
             category=self.categories[spec.category],
-            author=author,
             title=spec.title,
             description=spec.description,
-            neighbourhood=self.places[index % len(self.places)] if self.places else None,
+            neighbourhood=self._place(index),
             when=spec.when,
             rhythm=spec.rhythm,
-            created_at=created_at,
-            expires_at=created_at + timedelta(days=30),
-            **fields,
+            photos=[_photo(spec.photo, index, spec.title)] if spec.photo else [],
         )
-        self.created += 1
-        if spec.photo:
-            Photo.objects.create(
-                post=post,
-                image=ContentFile(demo_photo(spec.photo, index), name=f"demo-{post.pk}.jpg"),
-                description=spec.title,
-            )
-        if spec.respondent:
-            self._conversation(post, spec)
-        if spec.helped:
-            helped_at = (
-                self.now - timedelta(hours=1)
-                if spec.helped.after_days == 0
-                else created_at + timedelta(days=spec.helped.after_days)
-            )
-            post.status = Post.Status.HELPED
-            post.helped_at = helped_at
-            post.helper = self.people[spec.helped.helper]
-            post.thanks = spec.helped.thanks
-            post.thanks_public = True
-            post.save(update_fields=["status", "helped_at", "helper", "thanks", "thanks_public"])
+        self.answers(post, spec, index)
+        self._backdate(post, spec, index)
         return post
 
-    def _conversation(self, post: Post, spec: DemoPost) -> None:
-        respondent = self.people[spec.respondent]
-        conversation = Conversation.objects.create(
-            post=post, post_title=post.title, author=post.author, respondent=respondent
+    def answers(self, post: Post, spec: DemoPost, index: int) -> None:
+        """Its conversation, then the help given (to someone who answered, as the page asks),
+        dated from when the post will say it was written."""
+        written = self.now - timedelta(days=spec.days_ago, hours=index % 7)
+        if spec.respondent:
+            self._conversation(post, written, self.people[spec.respondent], spec.messages)
+        if spec.helped is None:
+            return
+        helper = self.people[spec.helped.helper]
+        if helper.pk != (self.people[spec.respondent].pk if spec.respondent else None):
+            first = (("r", "Bonjour, je peux vous aider : dites-moi quand cela vous arrange.", 3),)
+            self._conversation(post, written, helper, first)
+        author = self.people[spec.author]
+        mark_helped(post, author, helper=helper, thanks=spec.helped.thanks, thanks_public=True)
+        helped_at = (
+            self.now - timedelta(hours=1)
+            if spec.helped.after_days == 0
+            else min(written + timedelta(days=spec.helped.after_days), self.now)
         )
-        last = post.created_at
-        for who, body, hours in spec.messages:
-            last = post.created_at + timedelta(hours=hours)
-            Message.objects.create(
-                conversation=conversation,
-                sender=post.author if who == "a" else respondent,
-                body=body,
-                created_at=min(last, self.now),
-            )
-        conversation.created_at = post.created_at + timedelta(hours=spec.messages[0][2])
-        conversation.last_message_at = min(last, self.now)
-        conversation.author_read_at = conversation.last_message_at
-        conversation.save(update_fields=["created_at", "last_message_at", "author_read_at"])
+        Post.objects.filter(pk=post.pk).update(helped_at=helped_at)
+
+    def _conversation(
+        self,
+        post: Post,
+        written: datetime,
+        respondent: User,
+        messages: tuple[tuple[str, str, int], ...],
+    ) -> None:
+        author = self.people_by_pk(post.author_id)
+        (_, first, hours), *rest = messages
+        conversation = start_conversation(post, respondent, body=first)
+        times = [min(written + timedelta(hours=hours), self.now)]
+        for who, body, hours in rest:
+            send_message(conversation, author if who == "a" else respondent, body=body)
+            times.append(min(written + timedelta(hours=hours), self.now))
+        # The messages written at their hours after the post, the author having read them all.
+        for message, at in zip(conversation.messages.order_by("pk"), times, strict=True):
+            Message.objects.filter(pk=message.pk).update(created_at=at)
+        Conversation.objects.filter(pk=conversation.pk).update(
+            created_at=times[0],
+            last_message_at=times[-1],
+            author_read_at=times[-1],
+            respondent_read_at=times[-1],
+        )
+
+    def people_by_pk(self, pk: int | None) -> User:
+        return next(person for person in self.people.values() if person.pk == pk)
 
     def loan(self) -> None:
-        post = self.post(LOAN, 90, type=Post.Type.LOAN)
-        if post is None:
+        if self._exists(LOAN):
             return
-        LoanDetails.objects.create(
-            post=post, condition=LoanDetails.Condition.GOOD, deposit_required=False
+        post = publish_loan(
+            self.people[LOAN.author],
+            title=LOAN.title,
+            description=LOAN.description,
+            condition=LoanDetails.Condition.GOOD,
+            deposit_required=False,
+            deposit_amount=None,
+            neighbourhood=self._place(90),
+            photo=check_photo(*_photo(LOAN.photo, 90, LOAN.title)),
         )
+        self._backdate(post, LOAN, 90)
         today = timezone.localdate()
-        LoanRequest.objects.create(
-            post=post,
-            borrower=self.people["paul"],
+        accepted = ask_to_borrow(
+            post,
+            self.people["paul"],
             start_date=today + timedelta(days=1),
             end_date=today + timedelta(days=3),
             message="Pour fixer des étagères ce week-end, merci !",
-            status=LoanRequest.Status.ACCEPTED,
-            decided_at=self.now - timedelta(hours=5),
         )
-        LoanRequest.objects.create(
-            post=post,
-            borrower=self.people["yasmine"],
+        accept_loan(accepted, by=self.people[LOAN.author])
+        ask_to_borrow(
+            post,
+            self.people["yasmine"],
             start_date=today + timedelta(days=7),
             end_date=today + timedelta(days=8),
             message="Je la rendrai le lendemain.",
         )
 
     def carpool(self) -> None:
-        post = self.post(CARPOOL, 91, type=Post.Type.CARPOOL)
-        if post is None:
+        departure, destination = "Place de la mairie", "Gare de Versailles-Chantiers"
+        if self._exists(CARPOOL):
             return
         departs = timezone.localtime(self.now + timedelta(days=2)).replace(
             hour=7, minute=45, second=0, microsecond=0
         )
-        CarpoolDetails.objects.create(
-            post=post,
-            departure="Place de la mairie",
-            destination="Gare de Versailles-Chantiers",
+        post = publish_carpool(
+            self.people[CARPOOL.author],
+            departure=departure,
+            destination=destination,
             departs_at=departs,
             seats=3,
+            description=CARPOOL.description,
+            neighbourhood=self._place(91),
         )
-        SeatBooking.objects.create(post=post, passenger=self.people["bernard"], seats=1)
-        SeatBooking.objects.create(post=post, passenger=self.people["nadia"], seats=1)
+        self._backdate(post, CARPOOL, 91)
+        book_seats(post, self.people["bernard"])
+        book_seats(post, self.people["nadia"])
+
+    def group_purchase(self) -> None:
+        product = "Pommes (cagette de 5 kg)"
+        if self._exists(GROUP_PURCHASE, product):
+            return
+        post = publish_group_purchase(
+            self.people[GROUP_PURCHASE.author],
+            product=product,
+            supplier="Verger de la Mauldre",
+            unit="cagette",
+            unit_price=Decimal("9.50"),
+            target_quantity=20,
+            deadline=timezone.localdate() + timedelta(days=10),
+            description=GROUP_PURCHASE.description,
+            neighbourhood=self._place(92),
+        )
+        self._backdate(post, GROUP_PURCHASE, 92)
+        # Half-way: 10 of the 20 cagettes.
+        for local_part, quantity in (("helene", 3), ("marcel", 2), ("sophie", 4), ("jean", 1)):
+            commit_quantity(post, self.people[local_part], quantity=quantity)
 
     def report(self) -> None:
         """A resident reports an advertisement, through moderation's own service."""
@@ -202,25 +258,6 @@ class Seeder:
             details="Une entreprise qui fait sa publicité, ce n'est pas de l'entraide.",
         )
 
-    def group_purchase(self) -> None:
-        post = self.post(GROUP_PURCHASE, 92, type=Post.Type.GROUP_PURCHASE)
-        if post is None:
-            return
-        GroupPurchaseDetails.objects.create(
-            post=post,
-            product="Pommes (cagette de 5 kg)",
-            supplier="Verger de la Mauldre",
-            unit="cagette",
-            unit_price=Decimal("9.50"),
-            target_quantity=20,
-            deadline=timezone.localdate() + timedelta(days=10),
-        )
-        # Half-way: 10 of the 20 cagettes.
-        for local_part, quantity in (("helene", 3), ("marcel", 2), ("sophie", 4), ("jean", 1)):
-            Commitment.objects.create(
-                post=post, resident=self.people[local_part], quantity=quantity
-            )
-
 
 @transaction.atomic
 def seed_town(town: Collectivite) -> int:
@@ -232,4 +269,5 @@ def seed_town(town: Collectivite) -> int:
     seeder.carpool()
     seeder.group_purchase()
     seeder.report()
+    list_cache.bump()  # the dates moved by update(), which no signal sees
     return seeder.created

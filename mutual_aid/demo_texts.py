@@ -429,7 +429,7 @@ LOAN = DemoPost(
 CARPOOL = DemoPost(
     "covoiturage",
     "offer",
-    "Covoiturage vers la gare de Versailles-Chantiers",
+    "Place de la mairie → Gare de Versailles-Chantiers",  # as publish_carpool titles it
     "Je pars de la place de la mairie. Trois places, petits bagages acceptés.",
     "camille",
     2,

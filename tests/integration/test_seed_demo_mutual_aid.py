@@ -91,5 +91,5 @@ def test_the_demo_towns_get_a_lively_mutual_aid_once(media: Path, client_for) ->
     with schema_context(chavenay.schema_name):
         camille = User.objects.get(email="camille@chavenay.example")
     home = body(client_for(chavenay, camille).get("/"))
-    assert "Covoiturage vers la gare de Versailles-Chantiers" in home
+    assert "Place de la mairie → Gare de Versailles-Chantiers" in home
     assert "Merci Thomas, montée en une heure" in home
