@@ -27,15 +27,23 @@ def post_list(request: HttpRequest) -> HttpResponse:
         # Without the request: nothing of the viewer may reach a page shared by all.
         return render_to_string("mutual_aid/_results.html", context)
 
+    def render_filters() -> str:
+        context = {
+            "filters": filters,
+            "categories": queries.enabled_categories(),
+            "neighbourhoods": list(Neighbourhood.objects.all()),
+            "is_intercommunalite": request.tenant.is_intercommunalite,  # type: ignore[attr-defined]
+        }
+        return render_to_string("mutual_aid/_filters.html", context)
+
     # The same for every member (see mutual_aid.list_cache): rendered once for all of them.
     results = list_cache.results(f"{filters!r} page={number}", render_results)
     if request.headers.get("HX-Request") == "true":
         return HttpResponse(results)
     context = {
         "results": results,
+        "filters_form": list_cache.results(f"form {filters!r}", render_filters),
         "filters": filters,
-        "categories": queries.enabled_categories(),
-        "neighbourhoods": list(Neighbourhood.objects.all()),
     }
     return render(request, "mutual_aid/list.html", context)
 
