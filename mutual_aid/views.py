@@ -37,14 +37,12 @@ def post_list(request: HttpRequest) -> HttpResponse:
         return render_to_string("mutual_aid/_filters.html", context)
 
     # The same for every member (see mutual_aid.list_cache): rendered once for all of them.
-    results = list_cache.results(f"{filters!r} page={number}", render_results)
+    results = f"{filters!r} page={number}"
     if request.headers.get("HX-Request") == "true":
-        return HttpResponse(results)
-    context = {
-        "results": results,
-        "filters_form": list_cache.results(f"form {filters!r}", render_filters),
-        "filters": filters,
-    }
+        return HttpResponse(list_cache.fragments({results: render_results})[results])
+    form = f"form {filters!r}"
+    shown = list_cache.fragments({results: render_results, form: render_filters})
+    context = {"results": shown[results], "filters_form": shown[form]}
     return render(request, "mutual_aid/list.html", context)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from notifications import delivery, kinds, preferences
 from notifications.emails import can_be_emailed
 from notifications.kinds import Frequency
 from notifications.models import Notification
+from tenants import versioned_cache
 
 
 def notify(
@@ -57,6 +59,7 @@ def notify_many(
         mailable = can_be_emailed(row.recipient)
         row.email_frequency = wanted[(row.recipient_id, kind)] if mailable else Frequency.NEVER
     created = Notification.objects.bulk_create(rows)
+    _recount(*{row.recipient_id for row in created})
     delivery.queue_immediate(
         [row.pk for row in created if row.email_frequency == Frequency.IMMEDIATE]
     )
@@ -64,9 +67,28 @@ def notify_many(
 
 
 def unread_count(user: User) -> int:
+    """The count every page's header shows. Cached per person, recounted after each change
+    (tenants.versioned_cache), so one query in many."""
     if not user.is_authenticated:
         return 0
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+    def count() -> int:
+        return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+    seconds = int(getattr(settings, "NOTIFICATIONS_UNREAD_CACHE_SECONDS", 300))
+    if seconds <= 0:
+        return count()
+    key = f"notifications:unread:{user.pk}"
+    return int(versioned_cache.read(_version_key(user.pk), {key: count}, seconds=seconds)[key])
+
+
+def _version_key(person_id: int) -> str:
+    return f"notifications:unread_version:{person_id}"
+
+
+def _recount(*person_ids: int) -> None:
+    """Their cached unread counts are stale once this transaction commits."""
+    versioned_cache.bump(*(_version_key(pk) for pk in person_ids))
 
 
 def mark_read(notification: Notification) -> bool:
@@ -80,11 +102,15 @@ def mark_read(notification: Notification) -> bool:
     )
     if marked:
         notification.read_at = now
+        _recount(notification.recipient_id)
     return bool(marked)
 
 
 def mark_all_read(user: User) -> int:
     """Mark every unread notification of this person read; returns how many."""
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).update(
+    marked = Notification.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    if marked:
+        _recount(user.pk)
+    return marked

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import set_urlconf
 
-from tenants import errors, schema
+from tenants import errors, request_memo, schema
 from tenants.directory import resolve_host
 from tenants.models import Collectivite
 
@@ -32,6 +32,10 @@ class TenantMiddleware:
         self.report_tenant = bool(settings.SENTRY_DSN)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        with request_memo.scope():
+            return self._respond(request)
+
+    def _respond(self, request: HttpRequest) -> HttpResponse:
         schema.activate_public()
         try:
             host = hostname(request)

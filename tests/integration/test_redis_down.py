@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 
 from accounts.factories import TEST_PASSWORD
 from accounts.models import User
+from mutual_aid.factories import PostFactory
 from onboarding.models import SignupRequest
 from tenants import directory
 from tenants.cache import STRICT
@@ -134,3 +135,19 @@ def test_a_welcome_link_fails_closed_without_redis(
     newcomer = Client(HTTP_HOST=f"chavenay.{django_settings.ROOT_DOMAIN}")
     assert newcomer.get(welcome).status_code == 410
     assert not newcomer.get("/").wsgi_request.user.is_authenticated
+
+
+def test_the_mutual_aid_list_and_its_header_count_answer_without_redis(
+    redis_server, client_for, town_a, resident_a, settings
+) -> None:
+    settings.MUTUAL_AID_LIST_CACHE_SECONDS = 30
+    settings.NOTIFICATIONS_UNREAD_CACHE_SECONDS = 300
+    with schema_context(town_a.schema_name):
+        PostFactory.create(title="Soupe pour un voisin")
+    resident = client_for(town_a, resident_a)
+    assert "Soupe pour un voisin" in resident.get("/entraide/").content.decode()
+    redis_server.stop()
+    for _ in range(2):  # rendered each time, nothing kept
+        page = resident.get("/entraide/")
+        assert page.status_code == 200
+        assert "Soupe pour un voisin" in page.content.decode()

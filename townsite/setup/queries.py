@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.tokens import token_hashes
+from tenants import request_memo
 from tenants.models import Collectivite, Commune, Epci
 from townsite.defaults import DEFAULT_CHARTER
 from townsite.models import DEFAULT_PRIMARY_COLOUR, Invitation, Neighbourhood, TownProfile
@@ -33,7 +34,12 @@ def current_profile() -> TownProfile:
 
 
 def site_look() -> dict[str, Any]:
-    """What every page of the town's site shows of its set-up. One query on a cache miss."""
+    """What every page of the town's site shows of its set-up. One query on a cache miss, and
+    one read of the cache per request (tenants.request_memo)."""
+    return dict(request_memo.get_or_compute(LOOK_CACHE_KEY, _cached_look))
+
+
+def _cached_look() -> dict[str, Any]:
     look = cache.get(LOOK_CACHE_KEY)
     if look is None:
         row = TownProfile.objects.filter(pk=1).values(*_LOOK_FIELDS).first()
@@ -50,7 +56,7 @@ def site_look() -> dict[str, Any]:
             "setup_completed": completed_at is not None,
         }
         cache.set(LOOK_CACHE_KEY, look, LOOK_CACHE_SECONDS)
-    return dict(look)
+    return look
 
 
 _LOOK_FIELDS = (

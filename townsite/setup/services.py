@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from tenants import audit
+from tenants import audit, request_memo
 from tenants.models import Commune, Epci
 from townsite.models import Neighbourhood, ResidentProfile, TownProfile
 from townsite.setup import queries
@@ -31,6 +31,7 @@ class SetupError(Exception):
 def forget_look() -> None:
     """Every page shows the new look at once, and again once the change is committed (a page
     rendered meanwhile may have cached the old one)."""
+    request_memo.forget(queries.LOOK_CACHE_KEY)
     cache.delete(queries.LOOK_CACHE_KEY)
     transaction.on_commit(lambda: cache.delete(queries.LOOK_CACHE_KEY))
 
