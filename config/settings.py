@@ -182,8 +182,9 @@ MIDDLEWARE = [
     "accounts.middleware.OpsStaffMfaMiddleware",
 ]
 
-# {{ day|long_date }} in every template, pages and emails, without a {% load %}.
-TEMPLATE_BUILTINS = ["tenants.templatetags.dates"]
+# {{ day|long_date }} in every template, pages and emails, without a {% load %}; and `{% url %}`
+# with the links without arguments reversed once per process (tenants.templatetags.urls).
+TEMPLATE_BUILTINS = ["tenants.templatetags.dates", "tenants.templatetags.urls"]
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
@@ -265,7 +266,7 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Placette"
 
 # --- Sessions and cookies: host-only, so no cookie travels between towns ------------------
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "accounts.sessions"
 # Flash messages live in the session (stored in each town's schema), not in a cookie signed
 # with a key every town shares.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
