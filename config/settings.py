@@ -157,6 +157,7 @@ TENANT_APPS = [
     "notifications",
     "townsite",
     "mutual_aid",
+    "participation",
 ]
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 # What `manage.py seed_demo` runs in each demo town's schema once its site is set up: each

@@ -14,8 +14,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from mutual_aid.search import SEARCH_CONFIG, Unaccent
 from townsite.moderation.models import Moderated
+from townsite.search import SEARCH_CONFIG, Unaccent
 
 POST_LIFETIME = timedelta(days=30)
 TITLE_MAX = 120
@@ -155,7 +155,7 @@ class Post(Moderated):
     # The author chose to show the thanks on the post and the town's home page.
     thanks_public = models.BooleanField(_("thanks shown to all"), default=False)
 
-    # French full-text search, accent-insensitive (see mutual_aid.search), kept by PostgreSQL.
+    # French full-text search, accent-insensitive (see townsite.search), kept by PostgreSQL.
     search_document = models.GeneratedField(
         expression=SearchVector(
             Coalesce(Unaccent("title"), models.Value("")), weight="A", config=SEARCH_CONFIG

@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from accounts.models import User
 from mutual_aid.access import listed_posts
 from mutual_aid.models import Category, Photo, Post
-from mutual_aid.search import query_for
+from townsite.search import query_for
 
 PAGE_SIZE = 20
 

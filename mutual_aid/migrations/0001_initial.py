@@ -6,7 +6,7 @@ import django.db.models.deletion
 import django.db.models.functions.comparison
 import django.utils.timezone
 import mutual_aid.models
-import mutual_aid.search
+import townsite.search
 from django.conf import settings
 from django.db import migrations, models
 
@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
 
     operations = [
         # public.placette_unaccent(text), which the search column and its index use.
-        migrations.RunSQL(mutual_aid.search.CREATE_FUNCTION, reverse_sql=migrations.RunSQL.noop),
+        migrations.RunSQL(townsite.search.CREATE_FUNCTION, reverse_sql=migrations.RunSQL.noop),
         migrations.CreateModel(
             name='Category',
             fields=[
@@ -86,7 +86,7 @@ class Migration(migrations.Migration):
                 ('deleted_at', models.DateTimeField(blank=True, null=True)),
                 ('helped_at', models.DateTimeField(blank=True, null=True)),
                 ('thanks', models.CharField(blank=True, max_length=500, verbose_name='thanks')),
-                ('search_document', models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector(django.db.models.functions.comparison.Coalesce(mutual_aid.search.Unaccent('title'), models.Value('')), config='french', weight='A'), '||', django.contrib.postgres.search.SearchVector(django.db.models.functions.comparison.Coalesce(mutual_aid.search.Unaccent('description'), models.Value('')), config='french', weight='B'), django.contrib.postgres.search.SearchConfig('french')), output_field=django.contrib.postgres.search.SearchVectorField())),
+                ('search_document', models.GeneratedField(db_persist=True, expression=django.contrib.postgres.search.CombinedSearchVector(django.contrib.postgres.search.SearchVector(django.db.models.functions.comparison.Coalesce(townsite.search.Unaccent('title'), models.Value('')), config='french', weight='A'), '||', django.contrib.postgres.search.SearchVector(django.db.models.functions.comparison.Coalesce(townsite.search.Unaccent('description'), models.Value('')), config='french', weight='B'), django.contrib.postgres.search.SearchConfig('french')), output_field=django.contrib.postgres.search.SearchVectorField())),
                 ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='posts', to=settings.AUTH_USER_MODEL)),
                 ('category', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='posts', to='mutual_aid.category', verbose_name='category')),
                 ('helper', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='helped_posts', to=settings.AUTH_USER_MODEL)),

@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class ParticipationConfig(AppConfig):
+    name = "participation"
+    verbose_name = "Participation"
+
+    def ready(self) -> None:
+        from participation.consultations import wiring as consultations
+        from participation.ideas import wiring as ideas
+
+        consultations.ready()
+        ideas.ready()

@@ -1,0 +1,1 @@
+"""Consultations: the town asks, residents answer, the town publishes results and concludes."""

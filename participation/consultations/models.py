@@ -1,0 +1,3 @@
+"""The consultations module's models."""
+
+__all__: list[str] = []

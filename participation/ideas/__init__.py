@@ -1,0 +1,1 @@
+"""The idea box: residents propose, support and debate; the town answers officially."""

@@ -1,0 +1,3 @@
+"""The ideas module's models."""
+
+__all__: list[str] = []

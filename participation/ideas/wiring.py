@@ -1,0 +1,6 @@
+"""What the ideas module connects when the app is ready: notification kinds,
+moderation, its home page block, personal data."""
+
+
+def ready() -> None:
+    pass
