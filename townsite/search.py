@@ -4,9 +4,10 @@ PostgreSQL's French stemming runs on text first stripped of its accents by
 `public.placette_unaccent(text)`, an IMMUTABLE function (so an index and a generated column can
 use it) created by mutual aid's migration 0001 (another module's migration may run
 CREATE_FUNCTION too: it does nothing once the function exists). It wraps the `unaccent`
-extension where the server has it (Debian's PostgreSQL, production), else the same mapping for the letters French uses, in SQL
-(the embedded PostgreSQL of dev and tests ships no extension). The modules' search documents
-are generated columns with a GIN index; the query goes through the same function.
+extension where the server has it (Debian's PostgreSQL, production), else the same mapping
+for the letters French uses, in SQL (the embedded PostgreSQL of dev and tests ships no
+extension). The modules' search documents are generated columns with a GIN index; the query
+goes through the same function.
 """
 
 from __future__ import annotations
