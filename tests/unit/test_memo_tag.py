@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.db import connection
 from django.template import Context, Template
 from django.utils import translation
+from django_tenants.utils import schema_context
 
 from tenants.templatetags import memo
 
@@ -47,12 +47,8 @@ def test_another_schema_or_language_renders_its_own() -> None:
     _render(counter, "Alice")
     with translation.override("en"):
         assert _render(counter, "Alice") == "Alice 2"
-    previous = connection.schema_name
-    connection.schema_name = "t_other_town"
-    try:
+    with schema_context("t_other_town"):  # no query: only the connection's schema name
         assert _render(counter, "Alice") == "Alice 3"
-    finally:
-        connection.schema_name = previous
 
 
 def test_a_value_that_cannot_be_a_key_renders_each_time() -> None:
