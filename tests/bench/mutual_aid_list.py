@@ -25,27 +25,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
-import subprocess
 import sys
-import tempfile
-import urllib.request
-from dataclasses import dataclass, replace
 from datetime import timedelta
-from pathlib import Path
 
-from _bench_support import (
-    BenchError,
-    ServerOptions,
-    bench_environment,
-    emit,
-    gunicorn,
-    install_cleanup,
-    log,
-    parse_wrk,
-    require_wrk,
-    setup_django,
-)
+from _bench_support import BenchError, emit, install_cleanup, log, require_wrk, setup_django
+from _page_load import add_load_arguments, measure_pages, queries_of, resident_cookie
 
 SLUG = "bench-entraide"
 OFFICIAL_CODE = "00001"  # no département 00: never a real commune
@@ -53,13 +37,7 @@ POSTS, RESIDENTS, MESSAGES = 10_000, 2_000, 20_000
 LIST_PATH = "/entraide/"
 SEARCH_PATH = "/entraide/?q=epicerie"
 TARGET_MS = 50.0
-# Prints wrk's latency percentiles (microseconds) after its own report.
-WRK_SCRIPT = """
-done = function(summary, latency, requests)
-  io.write(string.format("PERCENTILES %d %d %d\\n",
-    latency:percentile(50), latency:percentile(95), latency:percentile(99)))
-end
-"""
+MARKER = b"post-card"  # a post's card: the page shows the posts
 
 # Words of the generated posts: a search for "epicerie" finds about 1 post in 12.
 TOPICS = [
@@ -205,92 +183,9 @@ def fill_town() -> None:
     log(f"Filled: {POSTS} posts, {RESIDENTS} residents, {len(messages)} messages")
 
 
-def resident_cookie(schema: str, host: str) -> str:
-    """A `Cookie:` header value of a resident logged in on the bench town's site."""
-    from django.conf import settings
-    from django.test import Client
-    from django_tenants.utils import schema_context
-
-    from accounts.models import User
-
-    with schema_context(schema):
-        user = User.objects.filter(email="voisin1@bench-entraide.example").get()
-        client = Client(HTTP_HOST=host)
-        client.force_login(user)
-        session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return f"{settings.SESSION_COOKIE_NAME}={session}"
-
-
-def queries_of(path: str, host: str, cookie: str) -> tuple[int, list[str]]:
-    """SQL queries of one request in steady state (this process, the same settings)."""
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client(HTTP_HOST=host, HTTP_COOKIE=cookie)
-    client.get(path)  # the site's look and the session cached, as on a running server
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(path)
-    if response.status_code != 200 or b"post-card" not in response.content:
-        raise BenchError(f"{path} answered {response.status_code} without posts")
-    return len(captured), [query["sql"] for query in captured.captured_queries]
-
-
-@dataclass(frozen=True)
-class Latency:
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    rps: float
-    cpu_ms: float | None = None  # the workers' CPU time per request (Linux)
-
-
-def load(wrk: str, port: int, path: str, host: str, cookie: str, args: argparse.Namespace,
-         seconds: int) -> Latency:  # fmt: skip
-    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(WRK_SCRIPT)
-    command = [
-        wrk, f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{seconds}s",
-        "--timeout", "10s", "-s", script.name,
-        "-H", f"Host: {host}", "-H", f"Cookie: {cookie}",
-        f"http://127.0.0.1:{port}{path}",
-    ]  # fmt: skip
-    try:
-        completed = subprocess.run(command, capture_output=True, text=True, check=False)
-    finally:
-        Path(script.name).unlink(missing_ok=True)
-    if completed.returncode != 0:
-        raise BenchError(f"wrk failed ({completed.returncode}):\n{completed.stderr}")
-    result = parse_wrk(completed.stdout)
-    if result.non_2xx_3xx or result.socket_errors.get("timeout") or not result.requests:
-        raise BenchError(f"{path}: errors under load, the figures would mean nothing:\n"
-                         f"{completed.stdout}")  # fmt: skip
-    found = re.search(r"^PERCENTILES (\d+) (\d+) (\d+)$", completed.stdout, re.MULTILINE)
-    if found is None:
-        raise BenchError(f"Could not read wrk's percentiles:\n{completed.stdout}")
-    p50, p95, p99 = (int(value) / 1000 for value in found.groups())
-    return Latency(p50, p95, p99, result.requests_per_second)
-
-
-def check_page(port: int, path: str, host: str, cookie: str) -> None:
-    """The server shows the posts to the resident (not a login page, not an error)."""
-    request = urllib.request.Request(  # noqa: S310 (loopback)
-        f"http://127.0.0.1:{port}{path}", headers={"Host": host, "Cookie": cookie}
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-        page = response.read()
-        if response.status != 200 or b"post-card" not in page or response.url.endswith("login/"):
-            raise BenchError(f"{path} does not show the posts to the logged-in resident")
-
-
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--wrk-threads", type=int, default=2)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measure")
-    parser.add_argument("--warmup", type=int, default=3)
-    parser.add_argument("--rounds", type=int, default=3, help="measures per page (best kept)")
+    add_load_arguments(parser)
     return parser.parse_args(argv)
 
 
@@ -301,42 +196,16 @@ def main(argv: list[str] | None = None) -> int:
         wrk = require_wrk()
         setup_django()
         schema, host = ensure_bench_town()
-        cookie = resident_cookie(schema, host)
+        cookie = resident_cookie(schema, host, "voisin1@bench-entraide.example")
+        pages = {"list": LIST_PATH, "search": SEARCH_PATH}
         counts = {}
-        for name, path in (("list", LIST_PATH), ("search", SEARCH_PATH)):
-            counts[name], sql = queries_of(path, host, cookie)
+        for name, path in pages.items():
+            counts[name], sql = queries_of(path, host, cookie, MARKER)
             log(f"[{name}] {counts[name]} SQL queries per request:"
                 + "".join(f"\n    {query[:150]}" for query in sql))  # fmt: skip
-        from django.db import connections
-
-        connections.close_all()
-        results: dict[str, Latency] = {}
-        with gunicorn(
-            # Connections kept between requests, as production keeps them (DB_CONN_MAX_AGE).
-            env=bench_environment("config.settings", DB_CONN_MAX_AGE="60"),
-            options=ServerOptions(workers=args.workers),
-            probe_path="/",
-            probe_host=host,
-            label="mutual-aid",
-        ) as server:
-            for name, path in (("list", LIST_PATH), ("search", SEARCH_PATH)):
-                check_page(server.port, path, host, cookie)
-                load(wrk, server.port, path, host, cookie, args, args.warmup)
-                measures = []
-                for _round in range(args.rounds):
-                    cpu_before = server.workers_cpu_seconds()
-                    measure = load(wrk, server.port, path, host, cookie, args, args.duration)
-                    cpu_after = server.workers_cpu_seconds()
-                    if cpu_before is not None and cpu_after is not None:
-                        requests = measure.rps * args.duration
-                        cpu_ms = (cpu_after - cpu_before) * 1000 / max(requests, 1)
-                        measure = replace(measure, cpu_ms=cpu_ms)
-                    measures.append(measure)
-                    log(f"[{name}] p50 {measure.p50_ms:.1f} ms, p95 {measure.p95_ms:.1f} ms, "
-                        f"p99 {measure.p99_ms:.1f} ms, {measure.rps:.0f} req/s, "
-                        f"{measure.cpu_ms or 0:.1f} ms CPU/request")  # fmt: skip
-                # Other work on a shared machine only slows a measure down: keep the best.
-                results[name] = min(measures, key=lambda measure: measure.p95_ms)
+        results = measure_pages(
+            wrk, pages, host=host, cookie=cookie, marker=MARKER, args=args, label="mutual-aid"
+        )
     except BenchError as error:
         log(f"mutual_aid_list: {error}")
         return 1
