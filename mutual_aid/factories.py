@@ -40,6 +40,10 @@ class PostFactory(factory.django.DjangoModelFactory[Post]):
 
 
 class LoanPostFactory(PostFactory):
+    class Meta:
+        # The details are saved by their own factory: the post needs no second save.
+        skip_postgeneration_save = True
+
     type = Post.Type.LOAN
     category = factory.LazyFunction(lambda: category("pret-objets"))
     title = factory.Sequence(lambda n: f"Perceuse n° {n}")
@@ -66,6 +70,10 @@ class LoanRequestFactory(factory.django.DjangoModelFactory[LoanRequest]):
 
 
 class CarpoolPostFactory(PostFactory):
+    class Meta:
+        # The details are saved by their own factory: the post needs no second save.
+        skip_postgeneration_save = True
+
     type = Post.Type.CARPOOL
     category = factory.LazyFunction(lambda: category("covoiturage"))
     title = factory.Sequence(lambda n: f"Trajet vers la gare n° {n}")
@@ -95,6 +103,10 @@ class SeatBookingFactory(factory.django.DjangoModelFactory[SeatBooking]):
 
 
 class GroupPurchasePostFactory(PostFactory):
+    class Meta:
+        # The details are saved by their own factory: the post needs no second save.
+        skip_postgeneration_save = True
+
     type = Post.Type.GROUP_PURCHASE
     category = factory.LazyFunction(lambda: category("achat-groupe"))
     title = factory.Sequence(lambda n: f"Pommes du verger n° {n}")
