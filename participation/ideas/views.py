@@ -27,6 +27,7 @@ from participation.ideas.answers import next_statuses
 from participation.ideas.forms import AnswerForm, CommentForm, IdeaForm, MergeForm
 from participation.ideas.models import Idea, IdeaFollow, IdeaSettings, IdeaSupport
 from tenants import schema
+from tenants.models import Collectivite
 from townsite.models import Neighbourhood
 from townsite.setup.logos import content_type
 
@@ -98,6 +99,9 @@ def new_idea(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
     try:
         ensure_may_contribute(user)
+        if schema.request_tenant(request).site_access != Collectivite.Access.FULL:
+            # Said before anything is typed: the site would refuse the idea when it is sent.
+            raise NotAllowed(_("This site is read only for now: nobody can post at the moment."))
     except NotAllowed as refusal:
         return refused(request, refusal)
     status = 200
