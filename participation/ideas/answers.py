@@ -48,7 +48,7 @@ def _people_to_tell(idea: Idea) -> list[User]:
 @transaction.atomic
 def answer_idea(staff: User, idea: Idea, *, status: str, text: str) -> IdeaAnswer:
     """Move the idea on in its workflow, with the public text that explains it."""
-    idea = Idea.objects.select_for_update().select_related("author").get(pk=idea.pk)
+    idea = Idea.objects.select_for_update(of=("self",)).select_related("author").get(pk=idea.pk)
     text = text.strip()
     if status not in NEXT[idea.status]:
         raise NotAllowed(
@@ -104,7 +104,7 @@ def merge_idea(staff: User, duplicate: Idea, into: Idea, *, text: str = "") -> I
     # Lock both in the same order whoever merges, so two merges cannot wait on each other.
     locked = {
         idea.pk: idea
-        for idea in Idea.objects.select_for_update()
+        for idea in Idea.objects.select_for_update(of=("self",))
         .select_related("author")
         .filter(pk__in=[duplicate.pk, into.pk])
         .order_by("pk")
