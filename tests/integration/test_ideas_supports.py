@@ -157,9 +157,7 @@ def test_the_list_filters_by_category_and_status(browsing: Client) -> None:
     assert _titles(browsing, status="submitted") == ["Ancienne", "Récente"]
 
 
-def test_the_list_searches_without_accents(
-    browsing: Client, town_a: Collectivite
-) -> None:
+def test_the_list_searches_without_accents(browsing: Client, town_a: Collectivite) -> None:
     new_idea(town_a, title="Jardin partagé", description="Près de la médiathèque")
     assert _titles(browsing, q="mediatheque") == ["Jardin partagé"]
 
