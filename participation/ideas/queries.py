@@ -20,7 +20,7 @@ from townsite.search import query_for
 PAGE_SIZE = 20
 SIMILAR_COUNT = 5
 
-SORTS = {
+SORTS: dict[str, tuple[Any, tuple[Any, ...]]] = {
     "supported": (_("Most supported"), ("-support_count", "-pk")),
     "newest": (_("Newest"), ("-created_at", "-pk")),
     "discussed": (_("Most discussed"), ("-comment_count", "-pk")),

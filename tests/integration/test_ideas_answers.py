@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django_tenants.utils import schema_context
 
-from accounts.factories import UserFactory
 from accounts.models import User
 from notifications.models import Notification
 from participation.ideas.models import (
@@ -26,6 +25,7 @@ from participation.ideas.models import (
 from tenants.models import AuditEntry, Collectivite
 from tests.helpers import body
 from tests.ideas_support import new_idea, reload
+from tests.mutual_aid_support import new_resident
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +43,7 @@ def test_an_answer_changes_the_status_shows_on_top_and_tells_author_and_follower
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with schema_context(town_a.schema_name):
-        follower = UserFactory()
+        follower = new_resident()
     idea = new_idea(town_a, author=resident_a)
     with schema_context(town_a.schema_name):
         IdeaFollow.objects.create(idea=idea, user=follower)
@@ -119,7 +119,7 @@ def test_merging_carries_supports_once_and_followers_and_tells_both_authors(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with schema_context(town_a.schema_name):
-        both, only_dup, only_keep, follower = (UserFactory() for _n in range(4))
+        both, only_dup, only_keep, follower = (new_resident() for _n in range(4))
     duplicate = new_idea(town_a, title="Doublon", support_count=2)
     kept = new_idea(town_a, title="Gardée", support_count=2)
     with schema_context(town_a.schema_name):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.db import connection
@@ -209,7 +209,7 @@ def test_an_idea_page_costs_the_same_with_500_comments(
 ) -> None:
     client = client_for(town_a, resident_a)
     with schema_context(town_a.schema_name):
-        idea = IdeaFactory()
+        idea = cast(Idea, IdeaFactory())
         authors = UserFactory.create_batch(5)
         IdeaCommentFactory(idea=idea, author=authors[0])
     path = reverse("ideas:detail", args=[idea.pk])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.test import Client
@@ -119,9 +120,7 @@ def browsing(client_for: Callable[..., Client], town_a: Collectivite, resident_a
     now = timezone.now()
     with schema_context(town_a.schema_name):
         old = new_idea(town_a, title="Ancienne", support_count=9, comment_count=1)
-        Idea.objects.filter(pk=old.pk).update(
-            created_at=now - timezone.timedelta(days=9), answered_at=now
-        )
+        Idea.objects.filter(pk=old.pk).update(created_at=now - timedelta(days=9), answered_at=now)
         new_idea(town_a, title="Récente", support_count=1, comment_count=7)
         middle = new_idea(
             town_a,
@@ -130,7 +129,7 @@ def browsing(client_for: Callable[..., Client], town_a: Collectivite, resident_a
             category=idea_category("ecoles-jeunesse"),
             status=Idea.Status.UNDER_STUDY,
         )
-        Idea.objects.filter(pk=middle.pk).update(created_at=now - timezone.timedelta(days=2))
+        Idea.objects.filter(pk=middle.pk).update(created_at=now - timedelta(days=2))
     return client
 
 

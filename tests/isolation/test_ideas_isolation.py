@@ -13,7 +13,6 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from accounts.factories import UserFactory
 from accounts.models import User
 from participation.ideas import services
 from participation.ideas.factories import idea_category
@@ -29,7 +28,7 @@ from participation.ideas.models import (
 )
 from tenants.models import Collectivite
 from tests.helpers import body, probe
-from tests.mutual_aid_support import photo_upload
+from tests.mutual_aid_support import new_resident, photo_upload
 
 pytestmark = pytest.mark.django_db
 
@@ -55,7 +54,7 @@ def _submit(author: User, title: str) -> Idea:
 @pytest.fixture
 def a_ideas(town_a: Collectivite, resident_a: User, moderator_a: User, media_root: Path) -> Any:
     with schema_context(town_a.schema_name):
-        author = UserFactory()
+        author = new_resident()
         open_idea = _submit(author, OPEN_TITLE)
         hidden = _submit(author, HIDDEN_TITLE)
         Idea.objects.filter(pk=hidden.pk).update(hidden_at=timezone.now(), hidden_by=moderator_a)
