@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from townsite.moderation.models import Moderated
 from townsite.search import SEARCH_CONFIG, Unaccent
@@ -68,13 +69,14 @@ class Idea(Moderated):
     """A resident's proposal to the town, supported and debated, until the town answers it."""
 
     class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("Submitted")
-        UNDER_STUDY = "under_study", _("Under study")
-        ACCEPTED = "accepted", _("Accepted")
-        NOT_RETAINED = "not_retained", _("Not retained")
-        IN_PROGRESS = "in_progress", _("In progress")
-        DONE = "done", _("Done")
-        MERGED = "merged", _("Merged into another idea")
+        # "idea status": French agrees them with « idée » (feminine), unlike other statuses.
+        SUBMITTED = "submitted", pgettext_lazy("idea status", "Submitted")
+        UNDER_STUDY = "under_study", pgettext_lazy("idea status", "Under study")
+        ACCEPTED = "accepted", pgettext_lazy("idea status", "Accepted")
+        NOT_RETAINED = "not_retained", pgettext_lazy("idea status", "Not retained")
+        IN_PROGRESS = "in_progress", pgettext_lazy("idea status", "In progress")
+        DONE = "done", pgettext_lazy("idea status", "Done")
+        MERGED = "merged", pgettext_lazy("idea status", "Merged into another idea")
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="ideas"

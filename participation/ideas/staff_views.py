@@ -69,7 +69,7 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
 def merge(request: HttpRequest, pk: int) -> HttpResponse:
     staff = _staff(request)
     duplicate = get_idea_for(staff, pk)
-    form = MergeForm(request.POST)
+    form = MergeForm(request.POST, prefix="merge")
     if form.is_valid():
         into = Idea.objects.filter(pk=form.cleaned_data["into"]).first()
         try:

@@ -87,7 +87,7 @@ def detail_context(request: HttpRequest, idea: Idea, **extra: object) -> dict[st
     }
     if is_staff(user) and not idea.is_merged:
         context["answer_form"] = AnswerForm(choices=next_statuses(idea))
-        context["merge_form"] = MergeForm()
+        context["merge_form"] = MergeForm(prefix="merge")
     context.update(extra)
     return context
 

@@ -131,7 +131,7 @@ def test_merging_carries_supports_once_and_followers_and_tells_both_authors(
     client = client_for(town_a, moderator_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("ideas_staff:merge", args=[duplicate.pk]), {"into": kept.pk, "text": ""}
+            reverse("ideas_staff:merge", args=[duplicate.pk]), {"merge-into": kept.pk, "merge-text": ""}
         )
     assert response.status_code == 302
     kept_now, duplicate_now = reload(town_a, kept), reload(town_a, duplicate)
@@ -156,9 +156,9 @@ def test_merging_into_itself_or_a_merged_idea_is_refused(
     merged = new_idea(town_a, status=Idea.Status.MERGED)
     client = client_for(town_a, moderator_a)
     url = reverse("ideas_staff:merge", args=[idea.pk])
-    assert "avec elle-même" in body(client.post(url, {"into": idea.pk}))
-    assert "déjà fusionnée dans une autre" in body(client.post(url, {"into": merged.pk}))
-    assert "Aucune idée ne porte ce numéro" in body(client.post(url, {"into": 999999}))
+    assert "avec elle-même" in body(client.post(url, {"merge-into": idea.pk}))
+    assert "déjà fusionnée dans une autre" in body(client.post(url, {"merge-into": merged.pk}))
+    assert "Aucune idée ne porte ce numéro" in body(client.post(url, {"merge-into": 999999}))
     assert reload(town_a, idea).status == Idea.Status.SUBMITTED
 
 

@@ -111,7 +111,7 @@ def _staff(a: Any, category_pk: int) -> list[tuple[str, str, dict[str, Any]]]:
     return [
         ("get", "/administration/idees/", {}),
         ("post", f"/administration/idees/{pk}/repondre/", {"status": "accepted", "text": "x"}),
-        ("post", f"/administration/idees/{pk}/fusionner/", {"into": hidden}),
+        ("post", f"/administration/idees/{pk}/fusionner/", {"merge-into": hidden}),
         ("get", "/administration/idees/categories/", {}),
         ("post", "/administration/idees/categories/", {"new-name": "Piratée", "new-position": 0}),
         ("post", "/administration/idees/categories/", {"threshold-support_threshold": 1}),
