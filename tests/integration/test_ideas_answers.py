@@ -131,7 +131,8 @@ def test_merging_carries_supports_once_and_followers_and_tells_both_authors(
     client = client_for(town_a, moderator_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("ideas_staff:merge", args=[duplicate.pk]), {"merge-into": kept.pk, "merge-text": ""}
+            reverse("ideas_staff:merge", args=[duplicate.pk]),
+            {"merge-into": kept.pk, "merge-text": ""},
         )
     assert response.status_code == 302
     kept_now, duplicate_now = reload(town_a, kept), reload(town_a, duplicate)

@@ -229,3 +229,17 @@ def test_an_idea_page_costs_the_same_with_500_comments(
         )
         assert IdeaComment.objects.filter(idea=idea).count() == 1 + 2 * (size // 2)
     assert _count(client, path) == baseline
+
+
+def test_replies_to_a_hidden_comment_stay_in_the_thread(
+    client_for: Callable[..., Client], town_a: Collectivite, resident_a: User, moderator_a: User
+) -> None:
+    idea = new_idea(town_a)
+    hidden = new_comment(town_a, idea=idea, body="Propos masqué")
+    new_comment(town_a, idea=idea, parent=hidden, depth=1, body="Réponse toujours lisible")
+    with schema_context(town_a.schema_name):
+        hide_content(moderator_a, "commentaire-idee", str(hidden.pk), reason="Insulte")
+    page = body(client_for(town_a, resident_a).get(reverse("ideas:detail", args=[idea.pk])))
+    assert "Propos masqué" not in page
+    assert "Commentaire masqué par les modérateurs." in page
+    assert "Réponse toujours lisible" in page

@@ -205,3 +205,25 @@ def test_the_idea_box_answers_404_when_the_town_has_it_off(
     ):
         assert client.get(path).status_code == 404, path
     assert client.post(reverse("ideas:support", args=[idea.pk])).status_code == 404
+
+
+def test_an_image_over_10_mb_is_refused_before_it_is_read(
+    client_for: Callable[..., Client], town_a: Collectivite, resident_a: User, media_root: Path
+) -> None:
+    big = SimpleUploadedFile("grande.jpg", image_bytes() + b"\0" * (10 * 1024 * 1024), "image/jpeg")
+    response = client_for(town_a, resident_a).post(NEW, {**idea_form(town_a), "image": big})
+    assert response.status_code == 400
+    assert "Cette image dépasse 10 Mo." in body(response)
+    assert _ideas(town_a) == 0
+
+
+def test_staff_see_the_ideas_waiting_past_the_threshold_first(
+    client_for: Callable[..., Client], town_a: Collectivite, moderator_a: User
+) -> None:
+    new_idea(town_a, title="Peu soutenue", support_count=1)
+    new_idea(town_a, title="Très soutenue", support_count=60)
+    new_idea(town_a, title="Déjà réalisée", support_count=90, status=Idea.Status.DONE)
+    page = body(client_for(town_a, moderator_a).get(reverse("ideas_staff:waiting")))
+    assert page.index("Très soutenue") < page.index("Peu soutenue")
+    assert "Déjà réalisée" not in page
+    assert page.count("À étudier (engagement)") == 1
