@@ -114,6 +114,13 @@ ACTIONS: dict[str, Promise] = {
     "aid_settings.change": gettext_lazy("Mutual aid settings changed"),
     # Mutual aid (mutual_aid.dashboard): "aid.*", since "mutual_aid.*" names its notification kinds
     "aid.goal": gettext_lazy("Goal of active residents changed"),
+    # Idea box (participation.ideas)
+    "idea.submit": gettext_lazy("Idea proposed"),
+    "idea.answer": gettext_lazy("Idea answered by the town (status changed)"),
+    "idea.merge": gettext_lazy("Idea merged into another one"),
+    "idea_category.add": gettext_lazy("Idea category added"),
+    "idea_category.change": gettext_lazy("Idea category changed"),
+    "idea_settings.change": gettext_lazy("Idea box settings changed"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
@@ -136,9 +143,13 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
             "aid.",
         ),
     ),
+    "ideas": (gettext_lazy("Idea box"), ("idea.", "idea_category.", "idea_settings.")),
 }
 
 FIELDS: dict[str, Promise] = {
+    "support_threshold": gettext_lazy("Supports after which the town studies an idea"),
+    "supports_carried": gettext_lazy("Supports carried over"),
+    "merged_into": gettext_lazy("Merged into idea no."),
     "role": gettext_lazy("Role"),
     "neighbourhood": gettext_lazy("Neighbourhood"),
     "login_code_expires_at": gettext_lazy("Code valid until"),
