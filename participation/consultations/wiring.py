@@ -1,6 +1,7 @@
-"""What the consultations module connects when the app is ready: notification kinds,
-moderation, its home page block, personal data."""
+"""What the consultations module connects when the app is ready: its notification kinds."""
 
 
 def ready() -> None:
-    pass
+    from participation.consultations import notices
+
+    notices.register_kinds()
