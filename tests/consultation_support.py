@@ -108,12 +108,18 @@ def answer_form(q: dict[str, ConsultationQuestion], **overrides: Any) -> dict[st
 
 def closed_fields() -> dict[str, Any]:
     now = timezone.now()
-    return {"opens_at": now - datetime.timedelta(days=10), "closes_at": now - datetime.timedelta(days=1)}
+    return {
+        "opens_at": now - datetime.timedelta(days=10),
+        "closes_at": now - datetime.timedelta(days=1),
+    }
 
 
 def upcoming_fields() -> dict[str, Any]:
     now = timezone.now()
-    return {"opens_at": now + datetime.timedelta(days=2), "closes_at": now + datetime.timedelta(days=9)}
+    return {
+        "opens_at": now + datetime.timedelta(days=2),
+        "closes_at": now + datetime.timedelta(days=9),
+    }
 
 
 def switch_module(enabled: bool) -> None:

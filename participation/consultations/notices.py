@@ -53,15 +53,13 @@ def tell_residents(consultation_id: int, *, batch_size: int = BATCH_SIZE) -> int
     already = Notification.objects.filter(kind=NEW_CONSULTATION.code, url=url).values(
         "recipient_id"
     )
+    people = audience_of(consultation).exclude(pk__in=already)
+    if consultation.created_by_id:  # nobody is told of their own act (notify_many skips them)
+        people = people.exclude(pk=consultation.created_by_id)
     told, after = 0, 0
     while True:
         with transaction.atomic():
-            batch = list(
-                audience_of(consultation)
-                .exclude(pk__in=already)
-                .filter(pk__gt=after)
-                .order_by("pk")[:batch_size]
-            )
+            batch = list(people.filter(pk__gt=after).order_by("pk")[:batch_size])
             if not batch:
                 return told
             notify_many(

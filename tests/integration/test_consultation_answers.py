@@ -150,7 +150,9 @@ def test_too_few_choices_are_refused(resident, town_a) -> None:
         consultation, q = every_kind()
         q["multiple"].min_choices = 2
         q["multiple"].save()
-    response = resident.post(_url(consultation), answer_form(q, **{q["multiple"].field_name: ["Café"]}))
+    response = resident.post(
+        _url(consultation), answer_form(q, **{q["multiple"].field_name: ["Café"]})
+    )
     assert response.status_code == 400
     assert "Choisissez au moins 2 réponses." in body(response)
 
@@ -175,7 +177,12 @@ def test_a_shown_conditional_question_is_required(resident, town_a, questionnair
 def test_script_and_html_are_kept_as_text_and_shown_escaped(resident, town_a, questionnaire):
     consultation, q = questionnaire
     script = "<script>alert('x')</script><b>gras</b>"
-    assert resident.post(_url(consultation), answer_form(q, **{q["short_text"].field_name: script})).status_code == 302
+    assert (
+        resident.post(
+            _url(consultation), answer_form(q, **{q["short_text"].field_name: script})
+        ).status_code
+        == 302
+    )
     [saved] = _responses(town_a, consultation)
     assert saved.answers[str(q["short_text"].pk)] == script
     page = body(resident.get(_url(consultation, "merci/")))
@@ -244,11 +251,15 @@ def test_only_the_chosen_member_communes_answer(client_for, town_a, resident_a) 
         consultation, q = every_kind()
         consultation.communes.set([ici])
         outsider = UserFactory()
-        ResidentProfile.objects.update_or_create(user=outsider, defaults={"neighbourhood": ailleurs})
+        ResidentProfile.objects.update_or_create(
+            user=outsider, defaults={"neighbourhood": ailleurs}
+        )
         ResidentProfile.objects.update_or_create(user=resident_a, defaults={"neighbourhood": ici})
     refused = client_for(town_a, outsider).post(_url(consultation), answer_form(q))
     assert refused.status_code == 400
     assert "Cette consultation s’adresse aux habitants de : Ici-sur-Test." in body(refused)
-    assert client_for(town_a, resident_a).post(_url(consultation), answer_form(q)).status_code == 302
+    assert (
+        client_for(town_a, resident_a).post(_url(consultation), answer_form(q)).status_code == 302
+    )
     [saved] = _responses(town_a, consultation)
     assert saved.neighbourhood_id == ici.pk

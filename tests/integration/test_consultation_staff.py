@@ -154,7 +154,9 @@ def test_bad_files_are_refused_with_a_message(admin, town_a, media_root, upload,
     assert list(media_root.rglob("*.*")) == []
 
 
-def test_a_removed_file_leaves_the_storage(admin, town_a, media_root, django_capture_on_commit_callbacks) -> None:
+def test_a_removed_file_leaves_the_storage(
+    admin, town_a, media_root, django_capture_on_commit_callbacks
+) -> None:
     with schema_context(town_a.schema_name):
         consultation = ConsultationFactory()
     pdf = SimpleUploadedFile("plan.pdf", PDF)
@@ -172,7 +174,11 @@ QUESTION_FORMS = {
     "single": {"choices": "Oui\nNon\nSans avis", "allow_other": "on"},
     "multiple": {"choices": "A\nB\nC", "min_choices": "1", "max_choices": "2"},
     "ranking": {"choices": "Arbres\nBancs"},
-    "scale": {"scale_max": "10", "scale_min_label": "Pas du tout", "scale_max_label": "Tout à fait"},
+    "scale": {
+        "scale_max": "10",
+        "scale_min_label": "Pas du tout",
+        "scale_max_label": "Tout à fait",
+    },
     "yes_no": {},
     "number": {"number_min": "0", "number_max": "10"},
     "date": {},
@@ -217,7 +223,9 @@ def test_a_conditional_question_is_made_with_a_choice_of_earlier_answers(admin, 
     assert (child.show_if_question_id, child.show_if_value) == (parent.pk, "yes")
     # The parent cannot then depend on its own dependant (a later question).
     edit = f"{BASE}{consultation.pk}/questions/{parent.pk}/"
-    refused = admin.post(edit, {"kind": "yes_no", "label": "x", "scale_max": "5", "condition": f"{child.pk}|x"})
+    refused = admin.post(
+        edit, {"kind": "yes_no", "label": "x", "scale_max": "5", "condition": f"{child.pk}|x"}
+    )
     assert refused.status_code == 400
     assert "Sélectionnez un choix valide." in body(refused)
 
@@ -294,7 +302,9 @@ def test_once_answered_the_questionnaire_is_locked_and_can_be_duplicated(admin, 
     )
     assert added.status_code == 400
     assert "ses questions ne peuvent plus changer" in body(added)
-    removed = admin.post(f"{BASE}{consultation.pk}/questions/{q['number'].pk}/supprimer/", follow=True)
+    removed = admin.post(
+        f"{BASE}{consultation.pk}/questions/{q['number'].pk}/supprimer/", follow=True
+    )
     assert "ses questions ne peuvent plus changer" in body(removed)
     with schema_context(town_a.schema_name):
         assert consultation.questions.count() == len(q)
@@ -336,8 +346,11 @@ def test_publishing_tells_the_audience_once_in_batches(
     with schema_context(town_a.schema_name):
         consultation, _q = every_kind(published_at=None, created_by=admin_a)
         UserFactory.create_batch(3)
-        UserFactory(is_active=False)
-        expected = set(User.objects.filter(is_active=True).exclude(pk=admin_a.pk).values_list("pk", flat=True))
+        gone = UserFactory()
+        User.objects.filter(pk=gone.pk).update(is_active=False)
+        expected = set(
+            User.objects.filter(is_active=True).exclude(pk=admin_a.pk).values_list("pk", flat=True)
+        )
     with django_capture_on_commit_callbacks(execute=True):
         response = admin.post(f"{BASE}{consultation.pk}/publier/")
     assert response.status_code == 302
@@ -369,6 +382,8 @@ def test_verified_audience_tells_only_verified_residents(town_a) -> None:
     with schema_context(town_a.schema_name):
         consultation = ConsultationFactory(audience="verified")
         verified, other = UserFactory(), UserFactory()
-        ResidentProfile.objects.update_or_create(user=verified, defaults={"verified_at": timezone.now()})
+        ResidentProfile.objects.update_or_create(
+            user=verified, defaults={"verified_at": timezone.now()}
+        )
         audience = set(notices.audience_of(consultation))
     assert verified in audience and other not in audience
