@@ -49,7 +49,7 @@ def module_required(view: Callable[..., HttpResponseBase]) -> Callable[..., Http
 
 
 def is_member(user: Any) -> bool:
-    return bool(user.is_authenticated and user.is_active)
+    return bool(user is not None and user.is_authenticated and user.is_active)
 
 
 def is_staff(user: Any) -> bool:
