@@ -25,11 +25,11 @@ Kind = ConsultationQuestion.Kind
 def every_kind(**fields: Any) -> tuple[Consultation, dict[str, ConsultationQuestion]]:
     """An open consultation (in the active schema) asking one question of each kind, and a
     question shown only to those who answer "yes" to the yes/no question."""
-    consultation = ConsultationFactory(**fields)
-    first = SectionFactory(consultation=consultation, title="Vos usages", position=1)
-    second = SectionFactory(consultation=consultation, title="Vos idées", position=2)
+    consultation = ConsultationFactory.create(**fields)
+    first = SectionFactory.create(consultation=consultation, title="Vos usages", position=1)
+    second = SectionFactory.create(consultation=consultation, title="Vos idées", position=2)
     q: dict[str, ConsultationQuestion] = {}
-    q["single"] = QuestionFactory(
+    q["single"] = QuestionFactory.create(
         section=first,
         kind=Kind.SINGLE,
         label="Comment venez-vous sur la place ?",
@@ -37,7 +37,7 @@ def every_kind(**fields: Any) -> tuple[Consultation, dict[str, ConsultationQuest
         allow_other=True,
         required=True,
     )
-    q["multiple"] = QuestionFactory(
+    q["multiple"] = QuestionFactory.create(
         section=first,
         kind=Kind.MULTIPLE,
         label="Que faites-vous sur la place ?",
@@ -45,13 +45,13 @@ def every_kind(**fields: Any) -> tuple[Consultation, dict[str, ConsultationQuest
         min_choices=1,
         max_choices=2,
     )
-    q["ranking"] = QuestionFactory(
+    q["ranking"] = QuestionFactory.create(
         section=first,
         kind=Kind.RANKING,
         label="Classez ces projets",
         choices=["Arbres", "Bancs", "Fontaine"],
     )
-    q["scale"] = QuestionFactory(
+    q["scale"] = QuestionFactory.create(
         section=first,
         kind=Kind.SCALE,
         label="Êtes-vous satisfait de la place ?",
@@ -59,8 +59,10 @@ def every_kind(**fields: Any) -> tuple[Consultation, dict[str, ConsultationQuest
         scale_min_label="Pas du tout",
         scale_max_label="Tout à fait",
     )
-    q["yes_no"] = QuestionFactory(section=second, kind=Kind.YES_NO, label="Avez-vous des enfants ?")
-    q["conditional"] = QuestionFactory(
+    q["yes_no"] = QuestionFactory.create(
+        section=second, kind=Kind.YES_NO, label="Avez-vous des enfants ?"
+    )
+    q["conditional"] = QuestionFactory.create(
         section=second,
         kind=Kind.SHORT_TEXT,
         label="Quel âge ont-ils ?",
@@ -68,16 +70,20 @@ def every_kind(**fields: Any) -> tuple[Consultation, dict[str, ConsultationQuest
         show_if_question=q["yes_no"],
         show_if_value="yes",
     )
-    q["number"] = QuestionFactory(
+    q["number"] = QuestionFactory.create(
         section=second,
         kind=Kind.NUMBER,
         label="Combien de fois par semaine ?",
         number_min=Decimal(0),
         number_max=Decimal(14),
     )
-    q["date"] = QuestionFactory(section=second, kind=Kind.DATE, label="Votre dernière visite ?")
-    q["short_text"] = QuestionFactory(section=second, kind=Kind.SHORT_TEXT, label="Un mot ?")
-    q["long_text"] = QuestionFactory(section=second, kind=Kind.LONG_TEXT, label="Vos remarques")
+    q["date"] = QuestionFactory.create(
+        section=second, kind=Kind.DATE, label="Votre dernière visite ?"
+    )
+    q["short_text"] = QuestionFactory.create(section=second, kind=Kind.SHORT_TEXT, label="Un mot ?")
+    q["long_text"] = QuestionFactory.create(
+        section=second, kind=Kind.LONG_TEXT, label="Vos remarques"
+    )
     return consultation, q
 
 

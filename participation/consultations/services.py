@@ -165,11 +165,9 @@ def duplicate_consultation(actor: User, consultation: Consultation) -> Consultat
     )
     copy.communes.set(source.communes.all())
     for attachment in source.attachments.all():
+        extension = (attachment.file.name or "").rsplit(".", 1)[-1]
         with attachment.file.open("rb") as handle:
-            name = default_storage.save(
-                f"consultations/{files.stored_name((attachment.file.name or '').rsplit('.', 1)[-1])}",
-                handle,
-            )
+            name = default_storage.save(f"consultations/{files.stored_name(extension)}", handle)
         ConsultationAttachment.objects.create(
             consultation=copy,
             file=name,

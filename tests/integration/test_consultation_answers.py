@@ -3,6 +3,8 @@ with a French message and nothing typed lost, a draft kept, a copy by email."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core import mail
 from django_tenants.utils import schema_context
@@ -125,7 +127,7 @@ def test_bad_answers_are_refused_with_a_message_and_nothing_typed_is_lost(
 ) -> None:
     consultation, q = questionnaire
     ranking = q["ranking"].field_name
-    overrides = {
+    table: dict[str, dict[str, Any]] = {
         "required": {q["single"].field_name: None},
         "ranking": {f"{ranking}_r0": "1", f"{ranking}_r2": "1"},
         "number_high": {q["number"].field_name: "15"},
@@ -134,7 +136,8 @@ def test_bad_answers_are_refused_with_a_message_and_nothing_typed_is_lost(
         "other_empty": {q["single"].field_name: "__other__"},
         "not_an_option": {q["single"].field_name: "En fusée"},
         "ranking_partial": {f"{ranking}_r1": ""},
-    }[override]
+    }
+    overrides = table[override]
     data = answer_form(q, **{q["long_text"].field_name: "Texte à garder", **overrides})
     response = resident.post(_url(consultation), data)
     assert response.status_code == 400
@@ -250,7 +253,7 @@ def test_only_the_chosen_member_communes_answer(client_for, town_a, resident_a) 
         ailleurs = Neighbourhood.objects.create(name="Ailleurs", commune_insee="99102")
         consultation, q = every_kind()
         consultation.communes.set([ici])
-        outsider = UserFactory()
+        outsider = UserFactory.create()
         ResidentProfile.objects.update_or_create(
             user=outsider, defaults={"neighbourhood": ailleurs}
         )

@@ -33,10 +33,10 @@ def test_the_list_groups_open_upcoming_and_closed_and_hides_drafts(
     client_for, town_a, resident_a
 ) -> None:
     with schema_context(town_a.schema_name):
-        ConsultationFactory(title="Ouverte A")
-        ConsultationFactory(title="Bientôt B", **upcoming_fields())
-        ConsultationFactory(title="Close C", **closed_fields())
-        ConsultationFactory(title="Brouillon D", published_at=None)
+        ConsultationFactory.create(title="Ouverte A")
+        ConsultationFactory.create(title="Bientôt B", **upcoming_fields())
+        ConsultationFactory.create(title="Close C", **closed_fields())
+        ConsultationFactory.create(title="Brouillon D", published_at=None)
     page = body(client_for(town_a, resident_a).get("/consultations/"))
     assert page.index("Ouvertes") < page.index("Ouverte A") < page.index("Bientôt")
     assert page.index("Bientôt B") < page.index("Close C")
@@ -45,7 +45,7 @@ def test_the_list_groups_open_upcoming_and_closed_and_hides_drafts(
 
 def test_a_draft_is_not_found_by_residents(client_for, town_a, resident_a) -> None:
     with schema_context(town_a.schema_name):
-        draft = ConsultationFactory(title="Brouillon secret", published_at=None)
+        draft = ConsultationFactory.create(title="Brouillon secret", published_at=None)
     response = client_for(town_a, resident_a).get(_url(draft))
     assert response.status_code == 404
     assert "Brouillon secret" not in body(response)
@@ -54,7 +54,7 @@ def test_a_draft_is_not_found_by_residents(client_for, town_a, resident_a) -> No
 @pytest.mark.parametrize("who", ["resident_a", "admin_a"])
 def test_the_module_switched_off_answers_404(client_for, town_a, who, request) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory()
+        consultation = ConsultationFactory.create()
         switch_module(False)
     client = client_for(town_a, request.getfixturevalue(who))
     for path in (
@@ -71,7 +71,7 @@ def test_the_module_switched_off_answers_404(client_for, town_a, who, request) -
 
 def test_a_guest_is_sent_to_log_in_for_a_residents_consultation(client_for, town_a) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory(title="Pour les habitants")
+        consultation = ConsultationFactory.create(title="Pour les habitants")
     response = client_for(town_a).get(_url(consultation))
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
@@ -175,7 +175,7 @@ def test_anonymous_answers_are_rate_limited_per_address(client_for, town_a, link
 
 def test_residents_are_told_in_batches_once(town_a) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory()
+        consultation = ConsultationFactory.create()
         UserFactory.create_batch(5)
         audience = notices.audience_of(consultation).count()
         assert notices.tell_residents(consultation.pk, batch_size=2) == audience

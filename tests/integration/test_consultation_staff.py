@@ -5,7 +5,6 @@ and the duplicate; each change in the log of actions."""
 from __future__ import annotations
 
 import datetime
-import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -102,7 +101,7 @@ def test_only_admins_make_consultations(client_for, town_a, who, request) -> Non
 
 def test_a_changed_description_is_logged_with_what_changed(admin, town_a) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory(published_at=None, title="Avant")
+        consultation = ConsultationFactory.create(published_at=None, title="Avant")
     form = _form(title="Après")
     assert admin.post(f"{BASE}{consultation.pk}/", form).status_code == 302
     entry = AuditEntry.objects.get(action="consultation.update")
@@ -113,7 +112,7 @@ def test_files_are_checked_stored_per_town_and_served_to_who_may_see(
     admin, client_for, town_a, resident_a, media_root
 ) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory()
+        consultation = ConsultationFactory.create()
     pdf = SimpleUploadedFile("plan.pdf", PDF, content_type="application/pdf")
     response = admin.post(f"{BASE}{consultation.pk}/fichiers/", {"file": pdf, "name": "Plan"})
     assert response.status_code == 302
@@ -145,7 +144,7 @@ def test_files_are_checked_stored_per_town_and_served_to_who_may_see(
 )
 def test_bad_files_are_refused_with_a_message(admin, town_a, media_root, upload, message) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory()
+        consultation = ConsultationFactory.create()
     response = admin.post(f"{BASE}{consultation.pk}/fichiers/", {"file": upload})
     assert response.status_code == 400
     assert message in body(response)
@@ -158,7 +157,7 @@ def test_a_removed_file_leaves_the_storage(
     admin, town_a, media_root, django_capture_on_commit_callbacks
 ) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory()
+        consultation = ConsultationFactory.create()
     pdf = SimpleUploadedFile("plan.pdf", PDF)
     admin.post(f"{BASE}{consultation.pk}/fichiers/", {"file": pdf})
     with schema_context(town_a.schema_name):
@@ -189,8 +188,8 @@ QUESTION_FORMS = {
 
 def test_every_kind_of_question_is_built_in_the_browser(admin, town_a) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory(published_at=None)
-        section = SectionFactory(consultation=consultation)
+        consultation = ConsultationFactory.create(published_at=None)
+        section = SectionFactory.create(consultation=consultation)
     url = f"{BASE}{consultation.pk}/sections/{section.pk}/questions/"
     for kind, extra in QUESTION_FORMS.items():
         data = {"kind": kind, "label": f"Question {kind}", "scale_max": "5", **extra}
@@ -210,9 +209,9 @@ def test_every_kind_of_question_is_built_in_the_browser(admin, town_a) -> None:
 
 def test_a_conditional_question_is_made_with_a_choice_of_earlier_answers(admin, town_a) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory(published_at=None)
-        section = SectionFactory(consultation=consultation)
-        parent = QuestionFactory(section=section, kind="yes_no", label="Avez-vous un vélo ?")
+        consultation = ConsultationFactory.create(published_at=None)
+        section = SectionFactory.create(consultation=consultation)
+        parent = QuestionFactory.create(section=section, kind="yes_no", label="Avez-vous un vélo ?")
     url = f"{BASE}{consultation.pk}/sections/{section.pk}/questions/"
     page = body(admin.get(url + "?type=short_text"))
     assert f'value="{parent.pk}|yes"' in page
@@ -245,8 +244,8 @@ def test_a_conditional_question_is_made_with_a_choice_of_earlier_answers(admin, 
 )
 def test_bad_questions_are_refused_and_the_text_kept(admin, town_a, data, message) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory(published_at=None)
-        section = SectionFactory(consultation=consultation)
+        consultation = ConsultationFactory.create(published_at=None)
+        section = SectionFactory.create(consultation=consultation)
     form = {"label": "Ma question gardée", "scale_max": "5", "help_text": "Aide gardée", **data}
     response = admin.post(f"{BASE}{consultation.pk}/sections/{section.pk}/questions/", form)
     assert response.status_code == 400
@@ -258,9 +257,9 @@ def test_bad_questions_are_refused_and_the_text_kept(admin, town_a, data, messag
 
 def test_questions_move_up_and_down_with_plain_buttons(admin, town_a) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory(published_at=None)
-        section = SectionFactory(consultation=consultation)
-        first, second, third = (QuestionFactory(section=section, label=n) for n in "ABC")
+        consultation = ConsultationFactory.create(published_at=None)
+        section = SectionFactory.create(consultation=consultation)
+        first, second, third = (QuestionFactory.create(section=section, label=n) for n in "ABC")
     page = body(admin.get(f"{BASE}{consultation.pk}/questionnaire/"))
     assert f"{BASE}{consultation.pk}/questions/{third.pk}/monter/" in page
     assert f"{BASE}{consultation.pk}/questions/{third.pk}/descendre/" not in page
@@ -275,10 +274,10 @@ def test_questions_move_up_and_down_with_plain_buttons(admin, town_a) -> None:
 
 def test_a_dependant_question_cannot_move_before_its_question(admin, town_a) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory(published_at=None)
-        section = SectionFactory(consultation=consultation)
-        parent = QuestionFactory(section=section, kind="yes_no", label="Parent")
-        child = QuestionFactory(
+        consultation = ConsultationFactory.create(published_at=None)
+        section = SectionFactory.create(consultation=consultation)
+        parent = QuestionFactory.create(section=section, kind="yes_no", label="Parent")
+        child = QuestionFactory.create(
             section=section, label="Enfant", show_if_question=parent, show_if_value="yes"
         )
     page = body(admin.post(f"{BASE}{consultation.pk}/questions/{child.pk}/monter/", follow=True))
@@ -290,7 +289,9 @@ def test_a_dependant_question_cannot_move_before_its_question(admin, town_a) -> 
 def test_once_answered_the_questionnaire_is_locked_and_can_be_duplicated(admin, town_a) -> None:
     with schema_context(town_a.schema_name):
         consultation, q = every_kind()
-        ResponseFactory(consultation=consultation, respondent=UserFactory(), answers={})
+        ResponseFactory.create(
+            consultation=consultation, respondent=UserFactory.create(), answers={}
+        )
     page = body(admin.get(f"{BASE}{consultation.pk}/questionnaire/"))
     assert "Des personnes ont déjà répondu à cette consultation" in page
     assert "Dupliquer cette consultation" in page
@@ -323,8 +324,8 @@ def test_once_answered_the_questionnaire_is_locked_and_can_be_duplicated(admin, 
 
 def test_audience_cannot_change_once_answered(admin, town_a) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory()
-        ResponseFactory(consultation=consultation, respondent=UserFactory())
+        consultation = ConsultationFactory.create()
+        ResponseFactory.create(consultation=consultation, respondent=UserFactory.create())
     data = _form(
         title=consultation.title,
         audience="link",
@@ -346,7 +347,7 @@ def test_publishing_tells_the_audience_once_in_batches(
     with schema_context(town_a.schema_name):
         consultation, _q = every_kind(published_at=None, created_by=admin_a)
         UserFactory.create_batch(3)
-        gone = UserFactory()
+        gone = UserFactory.create()
         User.objects.filter(pk=gone.pk).update(is_active=False)
         expected = set(
             User.objects.filter(is_active=True).exclude(pk=admin_a.pk).values_list("pk", flat=True)
@@ -368,7 +369,7 @@ def test_publishing_tells_the_audience_once_in_batches(
 
 def test_a_consultation_without_questions_is_not_published(admin, town_a) -> None:
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory(published_at=None)
+        consultation = ConsultationFactory.create(published_at=None)
     page = body(admin.post(f"{BASE}{consultation.pk}/publier/", follow=True))
     assert "Ajoutez au moins une question avant de publier." in page
     with schema_context(town_a.schema_name):
@@ -380,8 +381,8 @@ def test_verified_audience_tells_only_verified_residents(town_a) -> None:
     from townsite.models import ResidentProfile
 
     with schema_context(town_a.schema_name):
-        consultation = ConsultationFactory(audience="verified")
-        verified, other = UserFactory(), UserFactory()
+        consultation = ConsultationFactory.create(audience="verified")
+        verified, other = UserFactory.create(), UserFactory.create()
         ResidentProfile.objects.update_or_create(
             user=verified, defaults={"verified_at": timezone.now()}
         )

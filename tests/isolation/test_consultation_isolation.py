@@ -27,8 +27,8 @@ def a_world(town_a, resident_a, admin_a, media_root):
     with schema_context(town_a.schema_name):
         published, q = every_kind(title="Consultation-publiée-de-A")
         other, q2 = every_kind(title="Autre-consultation-de-A")
-        draft = ConsultationFactory(title=DRAFT_TITLE, published_at=None)
-        QuestionFactory(section__consultation=draft, label="Question-du-brouillon")
+        draft = ConsultationFactory.create(title=DRAFT_TITLE, published_at=None)
+        QuestionFactory.create(section__consultation=draft, label="Question-du-brouillon")
         files = {
             c.pk: services.add_attachment(
                 admin_a, c, SimpleUploadedFile("plan.pdf", PDF), f"Plan-de-{c.pk}"
@@ -178,7 +178,7 @@ def test_a_draft_consultation_and_its_file_are_invisible_to_residents(
     }[who]
     if who == "other_resident":
         with schema_context(town_a.schema_name):
-            user = UserFactory()
+            user = UserFactory.create()
     client = client_for(town_a, user)
     for path in _resident_paths(a_world)["draft"]:
         probe(client, path, leaked=[DRAFT_TITLE, "Question-du-brouillon"])
@@ -190,7 +190,7 @@ def test_a_draft_consultation_and_its_file_are_invisible_to_residents(
 
 def test_another_resident_sees_neither_the_answer_nor_the_draft(client_for, town_a, a_world):
     with schema_context(town_a.schema_name):
-        neighbour = UserFactory()
+        neighbour = UserFactory.create()
     client = client_for(town_a, neighbour)
     published, other = a_world["published"], a_world["other"]
     probe(client, f"/consultations/{published.key}/merci/", leaked=[SECRET_ANSWER])
