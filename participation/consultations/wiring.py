@@ -1,7 +1,9 @@
-"""What the consultations module connects when the app is ready: its notification kinds."""
+"""What the consultations module connects when the app is ready: its notification kind and
+its sections of a resident's data export."""
 
 
 def ready() -> None:
-    from participation.consultations import notices
+    from participation.consultations import notices, personal_data
 
     notices.register_kinds()
+    personal_data.connect()

@@ -266,3 +266,43 @@ def test_only_the_chosen_member_communes_answer(client_for, town_a, resident_a) 
     )
     [saved] = _responses(town_a, consultation)
     assert saved.neighbourhood_id == ici.pk
+
+
+def test_my_answers_and_drafts_are_in_my_data_export(resident, town_a, questionnaire) -> None:
+    import json
+
+    consultation, q = questionnaire
+    resident.post(_url(consultation), answer_form(q))
+    with schema_context(town_a.schema_name):
+        other, q2 = every_kind(title="Deuxième consultation")
+    resident.post(_url(other), answer_form(q2, action="draft"))
+    data = json.loads(resident.get("/mon-compte/donnees/").content)
+    [answered] = data["consultation_answers"]
+    assert answered["consultation"] == consultation.title
+    assert {"question": "Comment venez-vous sur la place ?", "answer": "À vélo"} in answered[
+        "answers"
+    ]
+    [draft] = data["consultation_drafts"]
+    assert draft["consultation"] == "Deuxième consultation"
+    assert draft["typed"][q2["short_text"].field_name] == "Ombre"
+
+
+def test_a_deleted_account_leaves_its_answer_unlinked_and_its_drafts_gone(
+    town_a, resident_a, questionnaire, django_capture_on_commit_callbacks
+) -> None:
+    from accounts.models import User
+    from participation.consultations import answering
+    from townsite.residents.services import delete_account
+
+    consultation, q = questionnaire
+    with schema_context(town_a.schema_name):
+        answering.submit_answer(
+            consultation, user=resident_a, browser_key="", answers={str(q["single"].pk): "À pied"}
+        )
+        other, _q2 = every_kind()
+        answering.save_draft(other, user=resident_a, browser_key="", data={"x": "y"})
+        with django_capture_on_commit_callbacks(execute=True):
+            delete_account(User.objects.get(pk=resident_a.pk))
+        [kept] = ConsultationResponse.objects.all()
+        assert kept.respondent_id is None and kept.answers == {str(q["single"].pk): "À pied"}
+        assert not ConsultationDraft.objects.exists()
