@@ -19,6 +19,7 @@ urlpatterns = [
     path("<int:pk>/dupliquer/", staff_views.duplicate, name="duplicate"),
     path("<int:pk>/questionnaire/", builder_views.builder_page, name="builder"),
     path("<int:pk>/apercu/", builder_views.preview, name="preview"),
+    path("<int:pk>/resultats/", builder_views.results, name="results"),
     path("<int:pk>/sections/", builder_views.section_add, name="section_add"),
     path("<int:pk>/sections/<int:section_pk>/", builder_views.section_edit, name="section_edit"),
     path(

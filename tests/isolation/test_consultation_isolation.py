@@ -85,6 +85,7 @@ def _staff_requests(a):
         ("post", base + "dupliquer/", {}),
         ("get", base + "questionnaire/", {}),
         ("get", draft_base + "apercu/", {}),
+        ("get", base + "resultats/", {}),
         ("post", base + "sections/", {"title": "Pirate"}),
         ("get", f"{base}sections/{section}/", {}),
         ("post", f"{base}sections/{section}/", {"title": "Pirate"}),
