@@ -91,7 +91,7 @@ def _result(question: ConsultationQuestion, values: list[Any]) -> QuestionResult
             except InvalidOperation:
                 continue
         if numbers:
-            mean = sum(numbers) / len(numbers)
+            mean = sum(numbers, Decimal(0)) / len(numbers)
             result.summary = [
                 (_("Lowest"), _n(min(numbers))),
                 (_("Highest"), _n(max(numbers))),
