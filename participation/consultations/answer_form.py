@@ -36,6 +36,8 @@ class Item:
     question: ConsultationQuestion
     names: list[str] = field(default_factory=list)
     fields: list[forms.BoundField] = field(default_factory=list)
+    condition_label: str = ""  # the earlier question it depends on
+    condition_value: str = ""  # the answer that shows it, in words
 
 
 @dataclass
@@ -52,6 +54,13 @@ def option_values(question: ConsultationQuestion) -> list[str]:
         start = 0 if question.scale_max == 10 else 1
         return [str(n) for n in range(start, question.scale_max + 1)]
     return [str(choice) for choice in question.choices]
+
+
+def shown_value(question: ConsultationQuestion, value: str) -> str:
+    """An answer as the person saw it ("Oui" rather than "yes")."""
+    if question.kind == Kind.YES_NO:
+        return str(_("Yes")) if value == YES else str(_("No"))
+    return value
 
 
 def ranking_name(question: ConsultationQuestion, index: int) -> str:
@@ -73,9 +82,14 @@ class AnswerForm(forms.Form):
                 self.fields[name] = form_field
                 item.names.append(name)
             by_section[question.section_id].items.append(item)
+        by_pk = {question.pk: question for question in questions}
         for part in self.parts:
             for item in part.items:
                 item.fields = [self[name] for name in item.names]
+                parent = by_pk.get(item.question.show_if_question_id or 0)
+                if parent is not None:
+                    item.condition_label = parent.label
+                    item.condition_value = shown_value(parent, item.question.show_if_value)
 
     def _fields_for(self, question: ConsultationQuestion) -> list[tuple[str, forms.Field]]:
         name, label, help_text = question.field_name, question.label, question.help_text

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from participation.consultations.answer_form import YES, option_values
+from participation.consultations.answer_form import option_values, shown_value
 from participation.consultations.builder import CONDITION_KINDS, earlier_questions
 from participation.consultations.models import (
     Consultation,
@@ -143,10 +143,7 @@ class QuestionForm(forms.Form):
         options: list[tuple[str, str]] = [("", str(_("Always")))]
         for q in self.earlier.values():
             for value in option_values(q):
-                shown = value
-                if q.kind == ConsultationQuestion.Kind.YES_NO:
-                    shown = str(_("Yes")) if value == YES else str(_("No"))
-                options.append((f"{q.pk}|{value}", f"« {q.label} » : {shown}"))
+                options.append((f"{q.pk}|{value}", f"« {q.label} » : {shown_value(q, value)}"))
         self.fields["condition"].choices = options  # type: ignore[attr-defined]
 
     def values(self) -> dict[str, Any]:

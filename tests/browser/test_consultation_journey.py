@@ -137,6 +137,10 @@ def test_an_admin_builds_and_publishes_a_resident_answers(
         assert_accessible(resident)
     finally:
         context.close()
+    page.get_by_role("link", name="Résultats").click()
+    cell = page.get_by_role("row", name="Oui 1 100 %")
+    cell.wait_for()
+    assert_accessible(page)
     schema = Collectivite.objects.get(slug=TOWNS["a"]["slug"]).schema_name
     with schema_context(schema):
         [answer] = ConsultationResponse.objects.filter(consultation__title=TITLE)

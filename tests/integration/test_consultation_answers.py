@@ -306,3 +306,9 @@ def test_a_deleted_account_leaves_its_answer_unlinked_and_its_drafts_gone(
         [kept] = ConsultationResponse.objects.all()
         assert kept.respondent_id is None and kept.answers == {str(q["single"].pk): "À pied"}
         assert not ConsultationDraft.objects.exists()
+
+
+def test_without_javascript_a_conditional_question_says_when_to_answer_it(resident, questionnaire):
+    consultation, _q = questionnaire
+    page = body(resident.get(_url(consultation)))
+    assert "À remplir seulement si vous avez répondu « Oui » à « Avez-vous des enfants ? »." in page
