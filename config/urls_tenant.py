@@ -16,6 +16,8 @@ urlpatterns = [
     path("administration/entraide/", include("mutual_aid.dashboard.urls")),
     path("idees/", include("participation.ideas.urls")),
     path("administration/idees/", include("participation.ideas.staff_urls")),
+    path("consultations/", include("participation.consultations.urls")),
+    path("administration/consultations/", include("participation.consultations.staff_urls")),
     # The API: its documentation (/api/) and schema, then each module's endpoints under /api/v1/.
     path("api/", include("townsite.api.urls")),
     path("api/v1/", include("mutual_aid.api.urls")),

@@ -1,6 +1,9 @@
-"""What the consultations module connects when the app is ready: notification kinds,
-moderation, its home page block, personal data."""
+"""What the consultations module connects when the app is ready: its notification kind and
+its sections of a resident's data export."""
 
 
 def ready() -> None:
-    pass
+    from participation.consultations import notices, personal_data
+
+    notices.register_kinds()
+    personal_data.connect()

@@ -465,6 +465,8 @@ def test_a_resident_downloads_their_data(client_for, town_a, admin_a) -> None:
         "notifications",
     ]
     assert sorted(list(data)[6:]) == [
+        "consultation_answers",
+        "consultation_drafts",
         "ideas",
         "moderation",
         "mutual_aid_conversations",

@@ -121,6 +121,21 @@ ACTIONS: dict[str, Promise] = {
     "idea_category.add": gettext_lazy("Idea category added"),
     "idea_category.change": gettext_lazy("Idea category changed"),
     "idea_settings.change": gettext_lazy("Idea box settings changed"),
+    # Consultations (participation.consultations.services and .builder)
+    "consultation.create": gettext_lazy("Consultation created"),
+    "consultation.update": gettext_lazy("Consultation changed"),
+    "consultation.publish": gettext_lazy("Consultation published"),
+    "consultation.duplicate": gettext_lazy("Consultation duplicated"),
+    "consultation.attachment_add": gettext_lazy("Document added to a consultation"),
+    "consultation.attachment_remove": gettext_lazy("Document removed from a consultation"),
+    "consultation.section_add": gettext_lazy("Questionnaire section added"),
+    "consultation.section_change": gettext_lazy("Questionnaire section changed"),
+    "consultation.section_remove": gettext_lazy("Questionnaire section removed"),
+    "consultation.section_move": gettext_lazy("Questionnaire section moved"),
+    "consultation.question_add": gettext_lazy("Question added to a consultation"),
+    "consultation.question_change": gettext_lazy("Question of a consultation changed"),
+    "consultation.question_remove": gettext_lazy("Question removed from a consultation"),
+    "consultation.question_move": gettext_lazy("Question of a consultation moved"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
@@ -144,6 +159,7 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
         ),
     ),
     "ideas": (gettext_lazy("Idea box"), ("idea.", "idea_category.", "idea_settings.")),
+    "consultations": (gettext_lazy("Consultations"), ("consultation.",)),
 }
 
 FIELDS: dict[str, Promise] = {

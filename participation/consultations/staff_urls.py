@@ -1,0 +1,67 @@
+"""Staff's consultation pages (config/urls_tenant.py: /administration/consultations/)."""
+
+from django.urls import path
+
+from participation.consultations import builder_views, staff_views
+
+app_name = "consultations_staff"
+urlpatterns = [
+    path("", staff_views.staff_list, name="list"),
+    path("nouvelle/", staff_views.staff_new, name="new"),
+    path("<int:pk>/", staff_views.staff_edit, name="edit"),
+    path("<int:pk>/fichiers/", staff_views.attachment_add, name="attachment_add"),
+    path(
+        "<int:pk>/fichiers/<int:attachment_pk>/supprimer/",
+        staff_views.attachment_remove,
+        name="attachment_remove",
+    ),
+    path("<int:pk>/publier/", staff_views.publish, name="publish"),
+    path("<int:pk>/dupliquer/", staff_views.duplicate, name="duplicate"),
+    path("<int:pk>/questionnaire/", builder_views.builder_page, name="builder"),
+    path("<int:pk>/apercu/", builder_views.preview, name="preview"),
+    path("<int:pk>/resultats/", builder_views.results, name="results"),
+    path("<int:pk>/sections/", builder_views.section_add, name="section_add"),
+    path("<int:pk>/sections/<int:section_pk>/", builder_views.section_edit, name="section_edit"),
+    path(
+        "<int:pk>/sections/<int:section_pk>/supprimer/",
+        builder_views.section_remove,
+        name="section_remove",
+    ),
+    path(
+        "<int:pk>/sections/<int:section_pk>/monter/",
+        builder_views.section_move,
+        {"direction": "haut"},
+        name="section_up",
+    ),
+    path(
+        "<int:pk>/sections/<int:section_pk>/descendre/",
+        builder_views.section_move,
+        {"direction": "bas"},
+        name="section_down",
+    ),
+    path(
+        "<int:pk>/sections/<int:section_pk>/questions/",
+        builder_views.question_add,
+        name="question_add",
+    ),
+    path(
+        "<int:pk>/questions/<int:question_pk>/", builder_views.question_edit, name="question_edit"
+    ),
+    path(
+        "<int:pk>/questions/<int:question_pk>/supprimer/",
+        builder_views.question_remove,
+        name="question_remove",
+    ),
+    path(
+        "<int:pk>/questions/<int:question_pk>/monter/",
+        builder_views.question_move,
+        {"direction": "haut"},
+        name="question_up",
+    ),
+    path(
+        "<int:pk>/questions/<int:question_pk>/descendre/",
+        builder_views.question_move,
+        {"direction": "bas"},
+        name="question_down",
+    ),
+]
