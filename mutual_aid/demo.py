@@ -154,7 +154,8 @@ class Seeder:
         respondent: User,
         messages: tuple[tuple[str, str, int], ...],
     ) -> None:
-        author = self.people_by_pk(post.author_id)
+        author = post.author
+        assert author is not None  # just published by them
         (_, first, hours), *rest = messages
         conversation = start_conversation(post, respondent, body=first)
         times = [min(written + timedelta(hours=hours), self.now)]
@@ -170,9 +171,6 @@ class Seeder:
             author_read_at=times[-1],
             respondent_read_at=times[-1],
         )
-
-    def people_by_pk(self, pk: int | None) -> User:
-        return next(person for person in self.people.values() if person.pk == pk)
 
     def loan(self) -> None:
         if self._exists(LOAN):

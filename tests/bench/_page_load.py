@@ -9,6 +9,7 @@ import re
 import subprocess
 import tempfile
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,6 +38,47 @@ class Latency:
     p99_ms: float
     rps: float
     cpu_ms: float | None = None  # the workers' CPU time per request (Linux)
+
+
+def ensure_bench_town(
+    *, slug: str, name: str, official_code: str, fill: Callable[[], None]
+) -> tuple[str, str]:
+    """A bench town's (schema, host): provisioned, under trial and migrated, then `fill()` run
+    in its schema (it fills the town on first use and returns at once after)."""
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import DatabaseError, connection
+    from django_tenants.utils import schema_context
+
+    from billing.models import BillingAccount
+    from billing.services import start_trial
+    from tenants.models import Collectivite
+    from tenants.services import provision_collectivite
+
+    try:
+        connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants
+        if Collectivite._meta.db_table not in connection.introspection.table_names():
+            call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
+        # New towns are cloned from the template schema with its migrations marked as done:
+        # the template must have them all first (an older bench database's may not).
+        call_command("migrate_tenant_template", verbosity=0)
+        town = Collectivite.objects.filter(slug=slug).first()
+        if town is None:
+            log(f"Provisioning the bench town ({slug})")
+            town = provision_collectivite(
+                name=name, kind="commune", official_code=official_code, slug=slug
+            )
+        # A town made by an older run gets the migrations added since (indexes above all).
+        call_command(
+            "migrate_schemas", schema_name=town.schema_name, interactive=False, verbosity=0
+        )
+        if not BillingAccount.objects.filter(collectivite=town).exists():
+            start_trial(town)  # a site under trial takes part, as a real one does
+        with schema_context(town.schema_name):
+            fill()
+    except DatabaseError as error:
+        raise BenchError(f"Could not prepare the bench town: {error} (run `make setup`)") from error
+    return town.schema_name, f"{slug}.{settings.ROOT_DOMAIN}"
 
 
 def resident_cookie(schema: str, host: str, email: str) -> str:

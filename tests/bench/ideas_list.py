@@ -26,7 +26,13 @@ import sys
 from datetime import timedelta
 
 from _bench_support import BenchError, emit, install_cleanup, log, require_wrk, setup_django
-from _page_load import add_load_arguments, measure_pages, queries_of, resident_cookie
+from _page_load import (
+    add_load_arguments,
+    ensure_bench_town,
+    measure_pages,
+    queries_of,
+    resident_cookie,
+)
 
 SLUG = "bench-idees"
 OFFICIAL_CODE = "00002"  # no département 00: never a real commune
@@ -46,41 +52,6 @@ TITLES = [
     "Des jardins partagés derrière la mairie",
     "Un atelier de réparation de vélos",
 ]
-
-
-def ensure_bench_town() -> tuple[str, str]:
-    """The bench town's (schema, host), provisioned and filled on first use."""
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import DatabaseError, connection
-    from django_tenants.utils import schema_context
-
-    from billing.models import BillingAccount
-    from billing.services import start_trial
-    from tenants.models import Collectivite
-    from tenants.services import provision_collectivite
-
-    try:
-        connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants
-        if Collectivite._meta.db_table not in connection.introspection.table_names():
-            call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        call_command("migrate_tenant_template", verbosity=0)
-        town = Collectivite.objects.filter(slug=SLUG).first()
-        if town is None:
-            log(f"Provisioning the bench town ({SLUG})")
-            town = provision_collectivite(
-                name="Idées-sur-Banc", kind="commune", official_code=OFFICIAL_CODE, slug=SLUG
-            )
-        call_command(
-            "migrate_schemas", schema_name=town.schema_name, interactive=False, verbosity=0
-        )
-        if not BillingAccount.objects.filter(collectivite=town).exists():
-            start_trial(town)
-        with schema_context(town.schema_name):
-            fill_town()
-    except DatabaseError as error:
-        raise BenchError(f"Could not prepare the bench town: {error} (run `make setup`)") from error
-    return town.schema_name, f"{SLUG}.{settings.ROOT_DOMAIN}"
 
 
 def fill_town() -> None:
@@ -171,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wrk = require_wrk()
         setup_django()
-        schema, host = ensure_bench_town()
+        schema, host = ensure_bench_town(
+            slug=SLUG, name="Idées-sur-Banc", official_code=OFFICIAL_CODE, fill=fill_town
+        )
         cookie = resident_cookie(schema, host, EMAIL.format(n=1))
         counts = {}
         for name, path in PAGES.items():

@@ -29,7 +29,13 @@ import sys
 from datetime import timedelta
 
 from _bench_support import BenchError, emit, install_cleanup, log, require_wrk, setup_django
-from _page_load import add_load_arguments, measure_pages, queries_of, resident_cookie
+from _page_load import (
+    add_load_arguments,
+    ensure_bench_town,
+    measure_pages,
+    queries_of,
+    resident_cookie,
+)
 
 SLUG = "bench-entraide"
 OFFICIAL_CODE = "00001"  # no département 00: never a real commune
@@ -54,44 +60,6 @@ TOPICS = [
     ("Réparer un vélo", "Crevaison, freins, chaîne : je dépanne les vélos."),
     ("Baby-sitting", "Étudiante, je garde les enfants le soir en semaine."),
 ]
-
-
-def ensure_bench_town() -> tuple[str, str]:
-    """The bench town's (schema, host), provisioned and filled on first use."""
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import DatabaseError, connection
-    from django_tenants.utils import schema_context
-
-    from billing.models import BillingAccount
-    from billing.services import start_trial
-    from tenants.models import Collectivite
-    from tenants.services import provision_collectivite
-
-    try:
-        connection.set_schema_to_public()  # type: ignore[attr-defined]  # django-tenants
-        if Collectivite._meta.db_table not in connection.introspection.table_names():
-            call_command("migrate_schemas", shared=True, interactive=False, verbosity=0)
-        # New towns are cloned from the template schema with its migrations marked as done:
-        # the template must have them all first (an older bench database's may not).
-        call_command("migrate_tenant_template", verbosity=0)
-        town = Collectivite.objects.filter(slug=SLUG).first()
-        if town is None:
-            log(f"Provisioning the bench town ({SLUG})")
-            town = provision_collectivite(
-                name="Entraide-sur-Banc", kind="commune", official_code=OFFICIAL_CODE, slug=SLUG
-            )
-        # A town made by an older run gets the migrations added since (indexes above all).
-        call_command(
-            "migrate_schemas", schema_name=town.schema_name, interactive=False, verbosity=0
-        )
-        if not BillingAccount.objects.filter(collectivite=town).exists():
-            start_trial(town)  # a site under trial takes part, as a real one does
-        with schema_context(town.schema_name):
-            fill_town()
-    except DatabaseError as error:
-        raise BenchError(f"Could not prepare the bench town: {error} (run `make setup`)") from error
-    return town.schema_name, f"{SLUG}.{settings.ROOT_DOMAIN}"
 
 
 def fill_town() -> None:
@@ -195,7 +163,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wrk = require_wrk()
         setup_django()
-        schema, host = ensure_bench_town()
+        schema, host = ensure_bench_town(
+            slug=SLUG, name="Entraide-sur-Banc", official_code=OFFICIAL_CODE, fill=fill_town
+        )
         cookie = resident_cookie(schema, host, "voisin1@bench-entraide.example")
         pages = {"list": LIST_PATH, "search": SEARCH_PATH}
         counts = {}
