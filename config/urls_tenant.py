@@ -21,6 +21,7 @@ urlpatterns = [
     # The API: its documentation (/api/) and schema, then each module's endpoints under /api/v1/.
     path("api/", include("townsite.api.urls")),
     path("api/v1/", include("mutual_aid.api.urls")),
+    path("api/v1/", include("participation.api.urls")),
     path("api/v1/", include("townsite.api.v1_urls")),
     path("", include("townsite.urls")),
     path("", include("notifications.urls")),

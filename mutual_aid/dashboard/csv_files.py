@@ -1,12 +1,8 @@
-"""The dashboard's figures as CSV files, one per figure, for a spreadsheet.
-
-UTF-8 with a byte order mark and semicolons: what a French Excel opens as it is (accents
-and columns right) without an import wizard.
-"""
+"""The dashboard's figures as CSV files, one per figure, for a spreadsheet (the format is
+townsite.csv_files')."""
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
@@ -17,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from mutual_aid.dashboard import figures
 from mutual_aid.models import MutualAidSettings
+from townsite import csv_files
 
 Rows = tuple[Sequence[str], Iterable[Sequence[object]]]
 
@@ -86,23 +83,9 @@ FILES: dict[str, tuple[str, Callable[[datetime], Rows]]] = {
 }
 
 
-def _safe(value: object) -> object:
-    """A cell a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
 def csv_response(figure: str, now: datetime) -> HttpResponse:
     """The file of one figure (the caller checked `figure in FILES`)."""
     filename, build = FILES[figure]
     header, rows = build(now)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
     stamp = formats.date_format(timezone.localdate(now), "Y-m-d")
-    response["Content-Disposition"] = f'attachment; filename="{filename}-{stamp}.csv"'
-    response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(header)
-    writer.writerows([_safe(cell) for cell in row] for row in rows)
-    return response
+    return csv_files.csv_response(f"{filename}-{stamp}.csv", header, rows)

@@ -18,9 +18,9 @@ from django.views.decorators.http import require_GET, require_http_methods
 from accounts.permissions import town_staff_required
 from mutual_aid.access import module_required
 from mutual_aid.dashboard import csv_files, figures
-from mutual_aid.dashboard.charts import Series, bar_chart
 from mutual_aid.dashboard.services import set_active_residents_goal
 from mutual_aid.models import MutualAidSettings
+from townsite.charts import Series, bar_chart
 
 GOAL_MAX = 1_000_000
 

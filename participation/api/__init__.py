@@ -1,0 +1,1 @@
+"""Participation's API (consultations and the idea box) under /api/v1/."""
