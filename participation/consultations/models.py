@@ -18,6 +18,7 @@ __all__ = [
     "ConsultationQuestion",
     "ConsultationResponse",
     "ConsultationDraft",
+    "ConsultationTextReview",
 ]
 
 
@@ -46,6 +47,13 @@ class Consultation(models.Model):
         "townsite.Neighbourhood", blank=True, related_name="consultations"
     )
     published_at = models.DateTimeField(null=True, blank=True)
+    # When the audience was told it is open (at opening, not at publication if it opens later).
+    opening_notice_sent_at = models.DateTimeField(null=True, blank=True)
+    # After closing, if the town chooses: the results, then its conclusion ("what we will do"),
+    # sanitised like the context and told to every participant.
+    results_published_at = models.DateTimeField(null=True, blank=True)
+    conclusion_html = models.TextField(_("conclusion"), blank=True)
+    conclusion_published_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -167,7 +175,12 @@ class ConsultationQuestion(models.Model):
 
 
 class ConsultationResponse(models.Model):
-    """One person's answer (a resident's account, or one browser for an anonymous audience)."""
+    """One person's answer (a resident's account, one browser for an anonymous audience, or a
+    paper form typed in by staff at the town hall)."""
+
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online")
+        PAPER = "paper", _("On paper")
 
     consultation = models.ForeignKey(
         Consultation, on_delete=models.CASCADE, related_name="responses"
@@ -187,6 +200,11 @@ class ConsultationResponse(models.Model):
     )
     # {"<question id>": value}: text, list of options, ranked list, number as text, ISO date.
     answers = models.JSONField(default=dict)
+    channel = models.CharField(max_length=6, choices=Channel.choices, default=Channel.ONLINE)
+    # Paper answers: the staff member who typed it in (a paper answer has no respondent).
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     submitted_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -239,3 +257,38 @@ class ConsultationDraft(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consultation_id}/{self.pk}"
+
+
+class ConsultationTextReview(models.Model):
+    """Staff's decision on one free-text answer: published with the results, or withheld.
+
+    The text reviewed is kept: if the resident changes their answer afterwards, the new text is
+    not covered by the decision (it is published only once reviewed again).
+    """
+
+    class Decision(models.TextChoices):
+        PUBLISHED = "published", _("Published")
+        WITHHELD = "withheld", _("Withheld")
+
+    response = models.ForeignKey(
+        ConsultationResponse, on_delete=models.CASCADE, related_name="text_reviews"
+    )
+    question = models.ForeignKey(
+        ConsultationQuestion, on_delete=models.CASCADE, related_name="text_reviews"
+    )
+    text = models.TextField()
+    decision = models.CharField(max_length=9, choices=Decision.choices)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="consultation_one_review_per_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.response_id}/{self.question_id}: {self.decision}"
