@@ -469,19 +469,29 @@ API_REFUSALS = [
     "accounts.api.tokens.TokenError",
     "townsite.moderation.access.ContributionRefused",
     "mutual_aid.access.NotAllowed",
+    "participation.consultations.access.NotAllowed",
+    "participation.ideas.access.NotAllowed",
 ]
 SPECTACULAR_SETTINGS = {
     "TITLE": "Placette API",
     "DESCRIPTION": _(
-        "The mutual aid of the town, for programs: posts, categories, your conversations and "
-        "reports. Log in on the site, or send a key made on your account page in the header "
-        "`Authorization: Token <key>`. A key works on its own town's site only."
+        "The town's site, for programs: mutual aid (posts, categories, your conversations), "
+        "consultations, the idea box, and reports. Log in on the site, or send a key made on "
+        "your account page in the header `Authorization: Token <key>`. A key works on its own "
+        "town's site only."
     ),
     "VERSION": "1",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "COMPONENT_SPLIT_REQUEST": True,
+    # Names for the choice sets that several modules' fields share a name for ("kind", "status").
+    "ENUM_NAME_OVERRIDES": {
+        "KindEnum": "mutual_aid.models.Post.Kind",
+        "IdeaStatusEnum": "participation.ideas.models.Idea.Status",
+        "QuestionKindEnum": "participation.consultations.models.ConsultationQuestion.Kind",
+        "AudienceEnum": "participation.consultations.models.Consultation.Audience",
+    },
 }
 
 # `make run`'s terminal: requests only when they fail (4xx, 5xx), no reloader chatter, and

@@ -10,11 +10,11 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import exceptions, status, viewsets
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api.negotiation import AnyAccept
 from accounts.api.pagination import CursorPage
 from accounts.models import User
 from mutual_aid import access, queries
@@ -145,16 +145,6 @@ class PostViewSet(ModuleOn, viewsets.GenericViewSet[Post]):
 
     def _card(self, pk: int) -> Post:
         return queries.with_cards(Post.objects.filter(pk=pk)).get()
-
-
-class AnyAccept(BaseContentNegotiation):
-    """A file is sent as what it is, whatever the caller accepts."""
-
-    def select_parser(self, request: Request, parsers: Any) -> Any:
-        return parsers[0] if parsers else None
-
-    def select_renderer(self, request: Request, renderers: Any, format_suffix: Any = None) -> Any:
-        return renderers[0], renderers[0].media_type
 
 
 class PhotoView(ModuleOn, APIView):

@@ -2,9 +2,15 @@
 
 from rest_framework.routers import SimpleRouter
 
+from participation.api import comments, consultations, ideas
+
 app_name = "participation_api"
 
 router = SimpleRouter(trailing_slash=True)
+router.register("consultations", consultations.ConsultationViewSet, basename="consultation")
+router.register("idea-categories", ideas.IdeaCategoryViewSet, basename="idea-category")
+router.register("ideas", ideas.IdeaViewSet, basename="idea")
+router.register("idea-comments", comments.IdeaCommentViewSet, basename="idea-comment")
 
 urlpatterns = [
     *router.urls,

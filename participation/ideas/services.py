@@ -19,6 +19,10 @@ from tenants.audit import record
 from townsite.models import Neighbourhood
 
 
+class AlreadySupported(NotAllowed):
+    """A second support of the same idea by the same resident (the API answers 409)."""
+
+
 @dataclass(frozen=True)
 class IdeaValues:
     title: str
@@ -81,8 +85,10 @@ def support(user: User, idea: Idea) -> IdeaSupport:
     _ensure_open(idea)
     if IdeaSupport.objects.filter(idea=idea, user=user).exists():
         if idea.author_id == user.pk:
-            raise NotAllowed(_("You already support your own idea: one support per person."))
-        raise NotAllowed(_("You already support this idea: one support per person."))
+            raise AlreadySupported(
+                _("You already support your own idea: one support per person.")
+            )
+        raise AlreadySupported(_("You already support this idea: one support per person."))
     row = IdeaSupport.objects.create(idea=idea, user=user)
     Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)
     return row
