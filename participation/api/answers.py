@@ -98,11 +98,15 @@ def form_for(consultation: Consultation, answers: dict[str, Any]) -> AnswerForm:
 def form_errors(form: AnswerForm) -> dict[str, list[str]]:
     """The form's errors under the id of the question each field belongs to."""
     owner = {
-        name: str(item.question.pk) for part in form.parts for item in part.items for name in item.names
+        name: str(item.question.pk)
+        for part in form.parts
+        for item in part.items
+        for name in item.names
     }
     errors: dict[str, list[str]] = {}
     for name, messages in form.errors.items():
-        errors.setdefault(owner.get(name, "non_field_errors"), []).extend(messages)
+        under = errors.setdefault(owner.get(name, "non_field_errors"), [])
+        under.extend(str(message) for message in messages)
     return errors
 
 

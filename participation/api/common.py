@@ -71,7 +71,7 @@ class NumberedPage(PageNumberPagination):
 def form_errors(form: forms.Form) -> dict[str, list[str]]:
     """A page's form errors as the API gives them: per field, the form's own at large."""
     return {
-        ("non_field_errors" if field == NON_FIELD_ERRORS else field): list(errors)
+        ("non_field_errors" if field == NON_FIELD_ERRORS else field): [str(e) for e in errors]
         for field, errors in form.errors.items()
     }
 

@@ -166,7 +166,9 @@ class ConsultationDetailSerializer(ConsultationSerializer):
     )
     attachments = serializers.SerializerMethodField()
     sections = serializers.SerializerMethodField(help_text=_("The questionnaire, in order."))
-    may_answer = serializers.BooleanField(read_only=True, help_text=_("Whether you may answer now."))
+    may_answer = serializers.BooleanField(
+        read_only=True, help_text=_("Whether you may answer now.")
+    )
     refusal = serializers.CharField(
         read_only=True, help_text=_("Why you may not answer now (empty when you may).")
     )
@@ -222,10 +224,10 @@ class ConsultationAnswerInputSerializer(serializers.Serializer[Any]):
     answers = serializers.DictField(
         child=serializers.JSONField(),
         help_text=_(
-            "Your answers by question id. Single choice: the option, or {\"other\": \"…\"}; "
-            "multiple choice: a list of options; ranking: {\"option\": rank}, each option its "
-            "own rank from 1; scale: a whole number; yes/no: \"yes\" or \"no\"; number: a "
-            "number; date: \"YYYY-MM-DD\"; text: text. A question that is not shown (its "
+            'Your answers by question id. Single choice: the option, or {"other": "…"}; '
+            'multiple choice: a list of options; ranking: {"option": rank}, each option its '
+            'own rank from 1; scale: a whole number; yes/no: "yes" or "no"; number: a '
+            'number; date: "YYYY-MM-DD"; text: text. A question that is not shown (its '
             "condition unmet) is left out."
         ),
     )

@@ -7,6 +7,7 @@ participation.consultations.answering, as on the consultation's page.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Value
@@ -47,9 +48,7 @@ class LatestOpeningFirst(CursorPage):
 def _answered(user: Any) -> Any:
     if not is_member(user):
         return Value(False)
-    return Exists(
-        ConsultationResponse.objects.filter(consultation=OuterRef("pk"), respondent=user)
-    )
+    return Exists(ConsultationResponse.objects.filter(consultation=OuterRef("pk"), respondent=user))
 
 
 @extend_schema_view(
@@ -76,7 +75,7 @@ class ConsultationViewSet(ConsultationsOn, viewsets.GenericViewSet[Consultation]
     lookup_field = "key"
     lookup_value_regex = KEY
 
-    def get_permissions(self) -> list[Any]:
+    def get_permissions(self) -> Sequence[Any]:
         if self.action in ("list", "retrieve", "attachment"):
             # What the pages show a guest (access decides): nothing listed, and a
             # consultation open to anyone with its link.

@@ -91,7 +91,7 @@ class IdeaDetailSerializer(IdeaSerializer):
     hidden = serializers.SerializerMethodField(
         help_text=_("Hidden by the moderators: only you and them see it.")
     )
-    merged_into = serializers.PrimaryKeyRelatedField(
+    merged_into = serializers.PrimaryKeyRelatedField[Idea](
         read_only=True,
         allow_null=True,
         help_text=_("The idea it was merged into, where its supports now count."),
@@ -116,12 +116,6 @@ class IdeaStateSerializer(serializers.Serializer[Any]):
 
 class CommentSerializer(serializers.ModelSerializer[IdeaComment]):
     idea = serializers.IntegerField(source="idea_id", read_only=True)
-    parent = serializers.IntegerField(
-        source="parent_id",
-        read_only=True,
-        allow_null=True,
-        help_text=_("The comment it answers (null: a comment on the idea)."),
-    )
     depth = serializers.IntegerField(
         read_only=True, help_text=_("0 for a comment, 1 or 2 for a reply.")
     )
@@ -153,6 +147,9 @@ class CommentSerializer(serializers.ModelSerializer[IdeaComment]):
             "editable_until",
         ]
         read_only_fields = fields
+        extra_kwargs = {
+            "parent": {"help_text": _("The comment it answers (null: a comment on the idea).")}
+        }
 
     def _shown(self, comment: IdeaComment) -> bool:
         """As the idea's page: a hidden comment's text is shown only to its author and the
@@ -235,7 +232,8 @@ class CommentInputSerializer(serializers.Serializer[Any]):
         trim_whitespace=False,
         help_text=_("The comment's text, at most 2,000 characters."),
     )
-    parent = serializers.IntegerField(
+    # DRF takes declared fields off the class: this "parent" is not Field.parent.
+    parent = serializers.IntegerField(  # type: ignore[assignment]
         required=False,
         allow_null=True,
         help_text=_(

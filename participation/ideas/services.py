@@ -85,9 +85,7 @@ def support(user: User, idea: Idea) -> IdeaSupport:
     _ensure_open(idea)
     if IdeaSupport.objects.filter(idea=idea, user=user).exists():
         if idea.author_id == user.pk:
-            raise AlreadySupported(
-                _("You already support your own idea: one support per person.")
-            )
+            raise AlreadySupported(_("You already support your own idea: one support per person."))
         raise AlreadySupported(_("You already support this idea: one support per person."))
     row = IdeaSupport.objects.create(idea=idea, user=user)
     Idea.objects.filter(pk=idea.pk).update(support_count=F("support_count") + 1)

@@ -162,9 +162,7 @@ def test_a_guest_cannot_comment(client_for, town_a, idea) -> None:
     assert _comments(town_a, idea) == []
 
 
-def test_a_comment_is_changed_within_15_minutes_only(
-    resident, town_a, idea, time_machine
-) -> None:
+def test_a_comment_is_changed_within_15_minutes_only(resident, town_a, idea, time_machine) -> None:
     mine = _post(resident, idea, "Premier jet").json()["id"]
     path = f"{API}idea-comments/{mine}/"
     changed = call(resident, "patch", path, {"body": "Version revue"})

@@ -345,7 +345,9 @@ def test_too_few_choices_are_refused(resident, town_a) -> None:
         q["multiple"].min_choices = 2
         q["multiple"].save()
     response = _answer(resident, consultation, answers_json(q, multiple=["Café"]))
-    assert response.json() == {"answers": {str(q["multiple"].pk): ["Choisissez au moins 2 réponses."]}}
+    assert response.json() == {
+        "answers": {str(q["multiple"].pk): ["Choisissez au moins 2 réponses."]}
+    }
 
 
 def test_script_and_html_are_stored_as_text(resident, town_a, questionnaire) -> None:

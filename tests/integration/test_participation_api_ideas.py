@@ -22,9 +22,9 @@ from tests.api_support import API, call, make_key
 from tests.audit_support import only_entry
 from tests.ideas_support import idea_form, new_idea, reload
 from tests.mutual_aid_support import image_bytes, suspend
+from tests.participation_api_support import idea_url
 from townsite.models import Neighbourhood, TownProfile
 from townsite.setup.queries import DEFAULT_CHARTER, LOOK_CACHE_KEY
-from tests.participation_api_support import idea_url
 
 pytestmark = pytest.mark.django_db
 
@@ -135,9 +135,7 @@ def test_an_idea_past_the_threshold_is_flagged(resident, town_a) -> None:
     assert call(resident, "get", IDEAS).json()["results"][0]["to_be_studied"] is True
 
 
-def test_a_hidden_idea_is_read_by_its_author_only(
-    client_for, resident, town_a, resident_a
-) -> None:
+def test_a_hidden_idea_is_read_by_its_author_only(client_for, resident, town_a, resident_a) -> None:
     with schema_context(town_a.schema_name):
         mine = IdeaFactory.create(author=resident_a, hidden_at=timezone.now())
         other = UserFactory.create()
@@ -172,9 +170,7 @@ def test_the_categories_are_the_enabled_ones_in_order(resident, town_a) -> None:
 
 
 @pytest.mark.parametrize("sort", ["supported", "answered"])
-def test_the_list_costs_the_same_at_30_and_600_ideas(
-    client_for, town_a, resident_a, sort
-) -> None:
+def test_the_list_costs_the_same_at_30_and_600_ideas(client_for, town_a, resident_a, sort) -> None:
     key = make_key(town_a, resident_a)
 
     def add(count: int) -> None:
@@ -192,7 +188,9 @@ def test_the_list_costs_the_same_at_30_and_600_ideas(
                 )
                 for n in range(count)
             )
-            IdeaSupport.objects.bulk_create(IdeaSupport(idea=i, user=resident_a) for i in ideas[::2])
+            IdeaSupport.objects.bulk_create(
+                IdeaSupport(idea=i, user=resident_a) for i in ideas[::2]
+            )
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
@@ -272,11 +270,7 @@ def test_a_file_that_is_not_an_image_is_refused(resident, client_for, town_a, re
         ),
         (
             {"description": "x" * 5001},
-            {
-                "description": [
-                    "Écrivez au plus 5000 caractères, s’il vous plaît (il y en a 5001)."
-                ]
-            },
+            {"description": ["Écrivez au plus 5000 caractères, s’il vous plaît (il y en a 5001)."]},
         ),
         ({"category": 999999}, {"category": ["Choisissez une catégorie dans la liste."]}),
         ({"category": None}, {"category": ["Choisissez une catégorie."]}),
