@@ -412,3 +412,20 @@ def test_the_service_refuses_a_second_support_as_the_page_shows_it(town_a, resid
         with pytest.raises(services.AlreadySupported):
             services.support(resident_a, idea)
         assert issubclass(services.AlreadySupported, services.NotAllowed)
+
+
+def test_the_list_is_in_numbered_pages(resident, town_a) -> None:
+    with schema_context(town_a.schema_name):
+        for n in range(3):
+            IdeaFactory.create(title=f"Idée {n}", support_count=n)
+    first = call(resident, "get", IDEAS, {"page_size": "2"}).json()
+    assert (first["count"], _titles_of(first)) == (3, ["Idée 2", "Idée 1"])
+    second = call(resident, "get", IDEAS, {"page_size": "2", "page": "2"}).json()
+    assert (second["next"], _titles_of(second)) == (None, ["Idée 0"])
+    beyond = call(resident, "get", IDEAS, {"page_size": "2", "page": "3"})
+    assert beyond.status_code == 404
+    assert beyond.json() == {"detail": "Cette page n’existe pas."}
+
+
+def _titles_of(page: dict[str, Any]) -> list[str]:
+    return [idea["title"] for idea in page["results"]]

@@ -24,7 +24,10 @@ class AlreadyReportedConflict(exceptions.APIException):
 class ReportInputSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField(
         max_length=40,
-        help_text=_("What is reported: “annonce” (a post), “message” or “personne” (a person)."),
+        help_text=_(
+            "What is reported: “annonce” (a post), “message”, “personne” (a person), "
+            "“idee” (an idea) or “commentaire-idee” (a comment on an idea)."
+        ),
     )
     target_id = serializers.CharField(max_length=64, help_text=_("Its id."))
     reason = serializers.ChoiceField(choices=Reason.choices, help_text=_("Why."))
