@@ -170,6 +170,7 @@ def test_a_file_is_listed_and_served_through_the_api_with_a_key(
 
 def test_the_module_switched_off_answers_404(resident, town_a, questionnaire) -> None:
     consultation, q = questionnaire
+    assert call(resident, "get", LIST).status_code == 200
     with schema_context(town_a.schema_name):
         switch_module(False)
     assert call(resident, "get", LIST).status_code == 404
@@ -406,6 +407,9 @@ def test_no_answer_on_a_read_only_site(client_for, town_a, resident_a, questionn
     key = make_key(town_a, resident_a)
     town_a.site_access = Collectivite.Access.READ_ONLY
     town_a.save(update_fields=["site_access"])
+    # The consultation is still read, only not answered.
+    read = call(client_for(town_a), "get", consultation_url(consultation.key), key=key)
+    assert read.status_code == 200
     response = _answer(client_for(town_a), consultation, answers_json(q), key=key)
     assert response.status_code == 403
     assert response.json() == {

@@ -150,6 +150,7 @@ def test_a_guest_reads_nothing(client_for, town_a, four) -> None:
 
 
 def test_the_module_switched_off_answers_404(resident, town_a, four) -> None:
+    assert call(resident, "get", IDEAS).status_code == 200
     with schema_context(town_a.schema_name):
         _switch_ideas(False)
     for path in (IDEAS, idea_url(four["newest"].pk), API + "idea-categories/"):
@@ -322,6 +323,7 @@ def test_nothing_is_submitted_on_a_read_only_site(client_for, town_a, resident_a
     key = make_key(town_a, resident_a)
     town_a.site_access = Collectivite.Access.READ_ONLY
     town_a.save(update_fields=["site_access"])
+    assert call(client_for(town_a), "get", IDEAS, key=key).status_code == 200  # still read
     response = call(client_for(town_a), "post", IDEAS, idea_form(town_a), key=key)
     assert response.status_code == 403
     assert response.json() == {
@@ -429,3 +431,14 @@ def test_the_list_is_in_numbered_pages(resident, town_a) -> None:
 
 def _titles_of(page: dict[str, Any]) -> list[str]:
     return [idea["title"] for idea in page["results"]]
+
+
+def test_a_suspended_site_answers_programs_in_json(client_for, town_a, resident_a) -> None:
+    idea = new_idea(town_a)
+    key = make_key(town_a, resident_a)
+    town_a.site_access = Collectivite.Access.ADMINS_ONLY
+    town_a.save(update_fields=["site_access"])
+    for path in (IDEAS, idea_url(idea.pk), API + "consultations/"):
+        response = call(client_for(town_a), "get", path, key=key)
+        assert response.status_code == 503
+        assert response.json() == {"detail": "Ce site est fermé pour le moment."}
