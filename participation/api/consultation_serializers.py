@@ -199,7 +199,7 @@ class ConsultationDetailSerializer(ConsultationSerializer):
 
 
 class MyAnswerSerializer(serializers.ModelSerializer[ConsultationResponse]):
-    consultation = serializers.CharField(source="consultation.key", read_only=True)
+    consultation = serializers.SlugRelatedField[Consultation](slug_field="key", read_only=True)
     answers = serializers.SerializerMethodField(
         help_text=_("Your answers by question id, in the shape you send them.")
     )
