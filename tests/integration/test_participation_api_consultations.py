@@ -15,7 +15,12 @@ from django_tenants.utils import schema_context
 
 from accounts.factories import UserFactory
 from participation.consultations import services
-from participation.consultations.factories import ConsultationFactory, ResponseFactory
+from participation.consultations.factories import (
+    ConsultationFactory,
+    QuestionFactory,
+    ResponseFactory,
+    SectionFactory,
+)
 from participation.consultations.models import Consultation, ConsultationResponse
 from tenants.models import Collectivite
 from tests.api_support import API, call, make_key
@@ -198,6 +203,29 @@ def test_the_list_costs_the_same_at_5_and_60_consultations(resident, town_a, res
     small = queries()
     add(55)
     assert queries() == small
+
+
+def test_a_questionnaire_costs_the_same_at_10_and_60_questions(resident, town_a) -> None:
+    with schema_context(town_a.schema_name):
+        consultation, _q = every_kind()
+
+    def add(count: int) -> None:
+        with schema_context(town_a.schema_name):
+            section = SectionFactory.create(consultation=consultation)
+            for _ in range(count):
+                QuestionFactory.create(section=section, choices=["Oui", "Non"])
+
+    def queries(expected: int) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = call(resident, "get", consultation_url(consultation.key))
+        sections = response.json()["sections"]
+        assert sum(len(section["questions"]) for section in sections) == expected
+        return len(captured)
+
+    queries(10)
+    small = queries(10)
+    add(50)
+    assert queries(60) == small
 
 
 # --- Answering ----------------------------------------------------------------------------
