@@ -366,6 +366,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "args": ("notifications.tasks.send_digests", "weekly"),
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
     },
+    # Consultations published ahead of their opening: their audience is told when they open.
+    "consultations-opening-notices": {
+        "task": "tenants.tasks.for_each_ready_tenant",
+        "args": ("participation.consultations.tasks.send_opening_notices",),
+        "schedule": 300.0,
+        "options": {"expires": 290},
+    },
     # Authors of posts ending within 3 days are reminded (one copy per town, in its schema).
     "mutual-aid-expiry-reminders": {
         "task": "tenants.tasks.for_each_ready_tenant",
