@@ -99,6 +99,13 @@ def _staff_requests(a):
         ("post", f"{base}questions/{question}/supprimer/", {}),
         ("post", f"{base}questions/{question}/monter/", {}),
         ("post", f"{base}questions/{question}/descendre/", {}),
+        ("get", base + "donnees/", {}),
+        ("get", base + "donnees/reponses.csv", {}),
+        ("get", base + "donnees/reponses.xlsx", {}),
+        ("get", base + "donnees/reponses.json", {}),
+        ("get", base + "papier/", {}),
+        ("get", base + "papier/nouvelle/", {}),
+        ("post", base + "papier/nouvelle/", {}),
     ]
 
 
