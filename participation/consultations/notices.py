@@ -116,9 +116,9 @@ def send_opening_notice(consultation_id: int, now: datetime.datetime | None = No
         if not held or not due_for_opening_notice(now).filter(pk=consultation_id).exists():
             return 0
         told = tell_residents(consultation_id)
-        Consultation.objects.filter(
-            pk=consultation_id, opening_notice_sent_at__isnull=True
-        ).update(opening_notice_sent_at=now)
+        Consultation.objects.filter(pk=consultation_id, opening_notice_sent_at__isnull=True).update(
+            opening_notice_sent_at=now
+        )
     return told
 
 

@@ -60,7 +60,9 @@ def ensure_may_type_in(consultation: Consultation, *, handed_in_before_closing: 
     if not consultation.is_published:
         raise NotAllowed(_("This consultation is not published yet."))
     if timezone.now() < consultation.opens_at:
-        raise NotAllowed(_("This consultation is not open yet: paper answers count from its opening."))
+        raise NotAllowed(
+            _("This consultation is not open yet: paper answers count from its opening.")
+        )
     ends = formats.date_format(timezone.localtime(grace_ends(consultation)), "DATE_FORMAT")
     raise NotAllowed(
         _("Paper answers could be typed in until %(date)s: the answers are now final.")
@@ -149,5 +151,7 @@ def remove_paper_answer(actor: User, response: ConsultationResponse) -> bool:
     _ensure_may_correct(locked.consultation)
     consultation, pk = locked.consultation, locked.pk
     locked.delete()
-    record("consultation.paper_answer_remove", actor=actor, target=consultation, before={"answer": pk})
+    record(
+        "consultation.paper_answer_remove", actor=actor, target=consultation, before={"answer": pk}
+    )
     return True

@@ -31,7 +31,7 @@ PEOPLE = [
 ]
 PUBLISHED_TEXT = "Plus d'ombre sous les platanes"
 WITHHELD_TEXT = "Appelez-moi au 06 12 34 56 78"
-FORMULA = "=HYPERLINK(\"http://pirate.example\",\"clic\")"
+FORMULA = '=HYPERLINK("http://pirate.example","clic")'
 
 
 def _answers(consultation, q, **overrides) -> dict[str, Any]:
@@ -112,8 +112,9 @@ def test_the_csv_is_a_table_excel_opens_with_one_row_per_answer(admin, world) ->
     content = response.content
     assert content.startswith(b"\xef\xbb\xbf")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
-    assert 'filename="consultation-reamenagement-de-la-place-du-marche-reponses.csv"' in (
-        response["Content-Disposition"]
+    assert (
+        'filename="consultation-reamenagement-de-la-place-du-marche-reponses.csv"'
+        in (response["Content-Disposition"])
     )
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=";"))
     q = world["q"]

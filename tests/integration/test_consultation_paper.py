@@ -145,7 +145,10 @@ def test_an_online_answer_is_not_a_paper_answer_to_correct(
             consultation, user=resident_a, browser_key="", answers={str(q["single"].pk): "À pied"}
         )
     for path in (f"{online.pk}/", f"{online.pk}/supprimer/"):
-        assert admin.post(f"{BASE}{consultation.pk}/papier/{path}", _form(q, commune)).status_code == 404
+        assert (
+            admin.post(f"{BASE}{consultation.pk}/papier/{path}", _form(q, commune)).status_code
+            == 404
+        )
     with schema_context(town_a.schema_name):
         online.refresh_from_db()
         assert online.answers == {str(q["single"].pk): "À pied"}
@@ -175,7 +178,9 @@ def test_after_the_closing_forms_handed_in_before_are_taken_when_said_so(admin, 
     )
     assert TYPED in body(refused)
     assert _paper_answers(town_a) == []
-    assert admin.post(url, {**_form(q, commune), "handed_in_before_closing": "on"}).status_code == 302
+    assert (
+        admin.post(url, {**_form(q, commune), "handed_in_before_closing": "on"}).status_code == 302
+    )
     assert len(_paper_answers(town_a)) == 1
 
 
@@ -257,4 +262,4 @@ def test_the_staff_list_counts_the_paper_answers_apart(admin, town_a, admin_a, o
         for _ in range(2):
             paper.add_paper_answer(admin_a, consultation, answers={}, neighbourhood=None)
     page = body(admin.get(BASE))
-    assert "2 <span class=\"muted\">(dont 2 sur papier)</span>" in page
+    assert '2 <span class="muted">(dont 2 sur papier)</span>' in page
