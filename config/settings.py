@@ -162,7 +162,11 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 # What `manage.py seed_demo` runs in each demo town's schema once its site is set up: each
 # module's own demo data (townsite may not import the modules above it). Each gets the town.
-DEMO_SEEDERS = ["mutual_aid.demo.seed_town", "participation.ideas.demo.seed_town"]
+DEMO_SEEDERS = [
+    "mutual_aid.demo.seed_town",
+    "participation.ideas.demo.seed_town",
+    "participation.consultations.demo.seed_town",
+]
 
 MIDDLEWARE = [
     # Outermost, so that every answer carries the security headers: also the pages that
