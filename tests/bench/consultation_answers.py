@@ -191,8 +191,15 @@ def post_answer(port: int, host: str, path: str, resident: Resident, csrf: str,
         connection.close()
 
 
-def run_clients(port: int, host: str, key: str, fields: list[tuple[str, str]],
-                residents: list[Resident], csrf: str, clients: int) -> tuple[Outcome, float]:  # fmt: skip
+def run_clients(
+    port: int,
+    host: str,
+    key: str,
+    fields: list[tuple[str, str]],
+    residents: list[Resident],
+    csrf: str,
+    clients: int,
+) -> tuple[Outcome, float]:
     """`clients` threads; each takes its share of residents, each sends an answer then a
     change. Returns what happened and the seconds it took."""
     path = f"/consultations/{key}/"
@@ -217,9 +224,9 @@ def run_clients(port: int, host: str, key: str, fields: list[tuple[str, str]],
                     outcome.latencies.append(elapsed)
                     if status == 302 and location.endswith("/merci/"):
                         outcome.accepted += 1
-                        resident.last_sent = dict(
-                            (name, value) for name, value in sent if name != "action"
-                        )
+                        resident.last_sent = {
+                            name: value for name, value in sent if name != "action"
+                        }
                     else:
                         outcome.refused.append(f"{resident.email}: {status} {location}")
 
