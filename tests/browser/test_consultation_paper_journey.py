@@ -92,7 +92,7 @@ def test_staff_type_in_a_paper_answer_and_download_the_open_data(
     page.get_by_text("Réponse sur papier enregistrée. Vous pouvez saisir la suivante.").wait_for()
     assert page.get_by_label("Vos remarques").input_value() == ""  # the next paper form
     page.get_by_role("link", name="Retour aux réponses sur papier").click()
-    page.get_by_text("Formulaire papier 1").wait_for()
+    page.get_by_role("cell", name="Formulaire papier 1 Sur papier").wait_for()
     assert_accessible(page)
 
     page.get_by_role("link", name="Données ouvertes").click()
