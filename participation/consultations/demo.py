@@ -228,7 +228,7 @@ def _seed(plan: Plan, town: Collectivite, staff: User, residents: list[User]) ->
         answering.submit_answer(
             consultation, user=None, browser_key=key, answers=_answers(consultation, rng)
         )
-    communes = list(Neighbourhood.objects.all()) or [None]
+    communes: list[Neighbourhood | None] = [*Neighbourhood.objects.all()] or [None]
     for number in range(plan.on_paper):
         paper.add_paper_answer(
             staff,

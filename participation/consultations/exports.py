@@ -144,7 +144,7 @@ def _cell(column: Column, value: Any) -> str | int | float:
         if column.question.kind == Kind.RANKING:
             return JOIN.join(f"{rank}. {choice}" for rank, choice in enumerate(value, start=1))
         return JOIN.join(value)
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def _channel(code: str) -> str:
@@ -216,8 +216,8 @@ def xlsx_file(data: OpenData) -> HttpResponse:
         about.write_string(line, 0, label, bold)
         about.write_string(line, 1, value)
     sheet = book.add_worksheet(_("Answers"))
-    for column, heading in enumerate(_header(data)):
-        sheet.write_string(0, column, heading, bold)
+    for index, heading in enumerate(_header(data)):
+        sheet.write_string(0, index, heading, bold)
     sheet.freeze_panes(1, 0)
     for line, row in enumerate(data.rows, start=1):
         sheet.write_number(line, 0, row.number)

@@ -30,6 +30,7 @@ import time
 import urllib.parse
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from _bench_support import (
     BenchError,
@@ -83,7 +84,7 @@ def fill_town() -> None:
                 title=TITLE, opens_at=now - timedelta(days=1), closes_at=now + timedelta(days=3650)
             )
             section = SectionFactory.create(consultation=consultation, title="Vos avis")
-            specs = [
+            specs: list[dict[str, Any]] = [
                 {"kind": kind.SINGLE, "choices": ["À pied", "À vélo", "En bus"], "required": True},
                 {"kind": kind.MULTIPLE, "choices": ["Marché", "Café", "Jeux"], "max_choices": 2},
                 {"kind": kind.RANKING, "choices": ["Arbres", "Bancs", "Fontaine"]},
@@ -257,7 +258,7 @@ def count_after(schema: str, residents: list[Resident]) -> tuple[int, int, int]:
     with schema_context(schema):
         consultation = Consultation.objects.get(title=TITLE)
         rows = list(consultation.responses.values_list("respondent__email", "answers"))
-        stored = Counter(email for email, _answers in rows)
+        stored: Counter[str | None] = Counter(email for email, _answers in rows)
         by_email = dict(rows)
         duplicated = sum(count - 1 for count in stored.values()) + stored.get(None, 0)
         lost = 0

@@ -117,7 +117,8 @@ def test_staff_type_in_a_paper_answer_and_download_the_open_data(
     assert b"composteurs" not in csv_bytes and b"composteurs" not in unpacked
     with schema_context(world["schema"]):
         typed = ConsultationResponse.objects.get(consultation=consultation, channel="paper")
-        assert typed.respondent_id is None and typed.entered_by.email == ADMIN[0]
+        assert typed.respondent_id is None
+        assert typed.entered_by is not None and typed.entered_by.email == ADMIN[0]
 
 
 def _xlsx_texts(content: bytes) -> bytes:

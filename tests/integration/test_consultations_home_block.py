@@ -17,7 +17,7 @@ from django_tenants.utils import schema_context
 from accounts.models import User
 from participation.consultations import answering
 from participation.consultations.factories import ConsultationFactory, ResponseFactory
-from participation.consultations.models import ConsultationResponse
+from participation.consultations.models import Consultation, ConsultationResponse
 from tenants.models import Collectivite
 from tests.consultation_support import closed_fields, switch_module, upcoming_fields
 from tests.helpers import body
@@ -31,7 +31,7 @@ def _block(client: Client) -> str:
     return page.split('id="home-consultations"')[1].split("</section>")[0]
 
 
-def _consultations(town: Collectivite) -> dict[str, object]:
+def _consultations(town: Collectivite) -> dict[str, Consultation]:
     with schema_context(town.schema_name):
         soon = ConsultationFactory.create(title="Le parc des Tilleuls")
         later = ConsultationFactory.create(title="La cantine scolaire")
@@ -71,9 +71,9 @@ def test_a_member_sees_the_open_ones_soonest_first_with_a_link_to_answer(
     for title in ("Ancienne consultation", "Pas encore ouverte", "Brouillon de la mairie"):
         assert title not in block
     soon = made["soon"]
-    closes = timezone.localtime(soon.closes_at)  # type: ignore[attr-defined]
+    closes = timezone.localtime(soon.closes_at)
     assert f"Ouverte jusqu’au {closes.day} " in block
-    assert f'href="/consultations/{soon.key}/"' in block  # type: ignore[attr-defined]
+    assert f'href="/consultations/{soon.key}/"' in block
     assert "Répondre" in block.split("La cantine scolaire")[0]
     assert "Vous avez répondu" in block.split("La cantine scolaire")[1]
     assert "Modifier ma réponse" in block.split("La cantine scolaire")[1]
