@@ -1,4 +1,5 @@
-"""Staff's open-data page of a consultation and its downloads (CSV, XLSX, JSON)."""
+"""A consultation's open-data downloads (CSV, XLSX, JSON): for staff at any time (with their
+page), and for whoever may see the consultation once the town published its results."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from participation.consultations import exports
+from participation.consultations.access import get_consultation_for, module_required
 from participation.consultations.models import ConsultationResponse
 from participation.consultations.staff_views import get_for_staff, staff
 
@@ -37,3 +39,14 @@ def download(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
     if writer is None:
         raise Http404
     return writer(exports.open_data(get_for_staff(pk)))
+
+
+@require_GET
+@module_required
+def public_download(request: HttpRequest, key: str, extension: str) -> HttpResponse:
+    """The same files, once the results are published: until then, not found."""
+    writer = exports.FORMATS.get(extension)
+    consultation = get_consultation_for(request.user, key)
+    if writer is None or consultation.results_published_at is None:
+        raise Http404
+    return writer(exports.open_data(consultation))

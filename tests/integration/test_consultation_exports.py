@@ -5,6 +5,7 @@ licence said in the file, formulas kept as text, and nobody's name or email anyw
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
 from typing import Any
@@ -269,3 +270,60 @@ def test_nobody_but_town_a_staff_downloads_its_answers(
     base = f"{BASE}{world['consultation'].pk}/donnees/"
     for path in (base, base + "reponses.csv", base + "reponses.xlsx", base + "reponses.json"):
         probe(client, path, leaked=[PUBLISHED_TEXT, "Réaménagement de la place du Marché"])
+
+
+def _close_and_publish(town, consultation, *, published: bool) -> None:
+    from django.utils import timezone
+
+    with schema_context(town.schema_name):
+        type(consultation).objects.filter(pk=consultation.pk).update(
+            opens_at=timezone.now() - datetime.timedelta(days=20),
+            closes_at=timezone.now() - datetime.timedelta(days=1),
+            results_published_at=timezone.now() if published else None,
+        )
+
+
+def test_once_the_results_are_published_residents_get_the_same_files(
+    client_for, town_a, resident_a, world
+) -> None:
+    consultation = world["consultation"]
+    _close_and_publish(town_a, consultation, published=True)
+    resident = client_for(town_a, resident_a)
+    page = body(resident.get(f"/consultations/{consultation.key}/"))
+    assert f"/consultations/{consultation.key}/donnees/reponses.csv" in page
+    response = resident.get(f"/consultations/{consultation.key}/donnees/reponses.csv")
+    assert response.status_code == 200
+    assert PUBLISHED_TEXT.encode() in response.content
+    _no_personal_data(response.content, world)
+    document = json.loads(
+        resident.get(f"/consultations/{consultation.key}/donnees/reponses.json").content
+    )
+    assert document["answer_count"] == 3
+
+
+@pytest.mark.parametrize("who", ["resident_a", "resident_b", "guest"])
+def test_before_the_results_are_published_nobody_but_staff_gets_them(
+    client_for, town_a, town_b, world, who, request
+) -> None:
+    consultation = world["consultation"]
+    _close_and_publish(town_a, consultation, published=False)
+    client = {
+        "resident_a": lambda: client_for(town_a, request.getfixturevalue("resident_a")),
+        "resident_b": lambda: client_for(town_b, request.getfixturevalue("resident_b")),
+        "guest": lambda: client_for(town_a),
+    }[who]()
+    for extension in ("csv", "xlsx", "json"):
+        path = f"/consultations/{consultation.key}/donnees/reponses.{extension}"
+        probe(client, path, leaked=[PUBLISHED_TEXT])
+
+
+def test_published_results_of_town_a_are_not_served_on_town_b(
+    client_for, town_a, town_b, resident_b, world
+) -> None:
+    consultation = world["consultation"]
+    _close_and_publish(town_a, consultation, published=True)
+    probe(
+        client_for(town_b, resident_b),
+        f"/consultations/{consultation.key}/donnees/reponses.csv",
+        leaked=[PUBLISHED_TEXT],
+    )
