@@ -120,9 +120,8 @@ def _value(question: ConsultationQuestion, value: Any, published: str | None) ->
     kind = question.kind
     if kind in TEXT_KINDS:
         return published  # None unless reviewed, published, and unchanged since
-    if kind == Kind.SINGLE and isinstance(value, dict):
-        other = published if published is not None else None
-        return _("Other: %(text)s") % {"text": other} if other else _("Other")
+    if kind == Kind.SINGLE and isinstance(value, dict):  # "other": its text once published
+        return _("Other: %(text)s") % {"text": published} if published else _("Other")
     if kind == Kind.YES_NO:
         return _("Yes") if value == YES else _("No")
     if kind in (Kind.MULTIPLE, Kind.RANKING):
