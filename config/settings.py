@@ -162,7 +162,11 @@ TENANT_APPS = [
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
 # What `manage.py seed_demo` runs in each demo town's schema once its site is set up: each
 # module's own demo data (townsite may not import the modules above it). Each gets the town.
-DEMO_SEEDERS = ["mutual_aid.demo.seed_town", "participation.ideas.demo.seed_town"]
+DEMO_SEEDERS = [
+    "mutual_aid.demo.seed_town",
+    "participation.ideas.demo.seed_town",
+    "participation.consultations.demo.seed_town",
+]
 
 MIDDLEWARE = [
     # Outermost, so that every answer carries the security headers: also the pages that
@@ -365,6 +369,13 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "tenants.tasks.for_each_ready_tenant",
         "args": ("notifications.tasks.send_digests", "weekly"),
         "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
+    },
+    # Consultations published ahead of their opening: their audience is told when they open.
+    "consultations-opening-notices": {
+        "task": "tenants.tasks.for_each_ready_tenant",
+        "args": ("participation.consultations.tasks.send_opening_notices",),
+        "schedule": 300.0,
+        "options": {"expires": 290},
     },
     # Authors of posts ending within 3 days are reminded (one copy per town, in its schema).
     "mutual-aid-expiry-reminders": {

@@ -132,8 +132,8 @@ def update_consultation(
 
 @transaction.atomic
 def publish_consultation(actor: User, consultation: Consultation) -> Consultation:
-    """Residents see it from now on (and may answer from its opening); they are told after
-    the commit, in batches, by a task."""
+    """Residents see it from now on (and may answer from its opening). If it is open, they are
+    told after the commit, in batches, by a task; if it opens later, when it opens."""
     consultation = Consultation.objects.select_for_update().get(pk=consultation.pk)
     if consultation.published_at is not None:
         return consultation
@@ -144,9 +144,10 @@ def publish_consultation(actor: User, consultation: Consultation) -> Consultatio
     consultation.published_at = timezone.now()
     consultation.save(update_fields=["published_at"])
     record("consultation.publish", actor=actor, target=consultation)
-    from participation.consultations.tasks import notify_new_consultation
+    if consultation.phase() == "open":  # else the opening sweep tells them when it opens
+        from participation.consultations.tasks import notify_new_consultation
 
-    transaction.on_commit(partial(notify_new_consultation.delay, consultation.pk))
+        transaction.on_commit(partial(notify_new_consultation.delay, consultation.pk))
     return consultation
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from participation.consultations import builder_views, staff_views
+from participation.consultations import builder_views, export_views, paper_views, staff_views
 
 app_name = "consultations_staff"
 urlpatterns = [
@@ -20,6 +20,20 @@ urlpatterns = [
     path("<int:pk>/questionnaire/", builder_views.builder_page, name="builder"),
     path("<int:pk>/apercu/", builder_views.preview, name="preview"),
     path("<int:pk>/resultats/", builder_views.results, name="results"),
+    path("<int:pk>/donnees/", export_views.open_data_page, name="open_data"),
+    path(
+        "<int:pk>/donnees/reponses.<str:extension>",
+        export_views.download,
+        name="open_data_file",
+    ),
+    path("<int:pk>/papier/", paper_views.paper_list, name="paper_list"),
+    path("<int:pk>/papier/nouvelle/", paper_views.paper_new, name="paper_new"),
+    path("<int:pk>/papier/<int:answer_pk>/", paper_views.paper_edit, name="paper_edit"),
+    path(
+        "<int:pk>/papier/<int:answer_pk>/supprimer/",
+        paper_views.paper_remove,
+        name="paper_remove",
+    ),
     path("<int:pk>/sections/", builder_views.section_add, name="section_add"),
     path("<int:pk>/sections/<int:section_pk>/", builder_views.section_edit, name="section_edit"),
     path(

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -50,7 +50,10 @@ def get_for_staff(pk: int) -> Consultation:
 @staff
 @require_http_methods(["GET"])
 def staff_list(request: HttpRequest) -> HttpResponse:
-    rows = Consultation.objects.annotate(answer_count=Count("responses")).order_by("-created_at")
+    rows = Consultation.objects.annotate(
+        answer_count=Count("responses"),
+        paper_count=Count("responses", filter=Q(responses__channel="paper")),
+    ).order_by("-created_at")
     return render(request, "participation/consultations/staff/list.html", {"rows": rows})
 
 

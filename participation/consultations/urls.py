@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from participation.consultations import views
+from participation.consultations import export_views, views
 
 app_name = "consultations"
 urlpatterns = [
@@ -11,4 +11,9 @@ urlpatterns = [
     path("<str:key>/merci/", views.thanks, name="thanks"),
     path("<str:key>/copie/", views.email_copy, name="email_copy"),
     path("<str:key>/fichiers/<int:pk>/", views.attachment, name="attachment"),
+    path(
+        "<str:key>/donnees/reponses.<str:extension>",
+        export_views.public_download,
+        name="open_data_file",
+    ),
 ]

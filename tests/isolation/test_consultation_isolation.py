@@ -99,6 +99,13 @@ def _staff_requests(a):
         ("post", f"{base}questions/{question}/supprimer/", {}),
         ("post", f"{base}questions/{question}/monter/", {}),
         ("post", f"{base}questions/{question}/descendre/", {}),
+        ("get", base + "donnees/", {}),
+        ("get", base + "donnees/reponses.csv", {}),
+        ("get", base + "donnees/reponses.xlsx", {}),
+        ("get", base + "donnees/reponses.json", {}),
+        ("get", base + "papier/", {}),
+        ("get", base + "papier/nouvelle/", {}),
+        ("post", base + "papier/nouvelle/", {}),
     ]
 
 
@@ -149,11 +156,13 @@ def _resident_paths(a):
             f"/consultations/{published.key}/",
             f"/consultations/{published.key}/merci/",
             f"/consultations/{published.key}/fichiers/{a['files'][published.pk].pk}/",
+            f"/consultations/{published.key}/donnees/reponses.csv",  # results not published
         ],
         "draft": [
             f"/consultations/{draft.key}/",
             f"/consultations/{draft.key}/merci/",
             f"/consultations/{draft.key}/fichiers/{a['files'][draft.pk].pk}/",
+            f"/consultations/{draft.key}/donnees/reponses.json",
         ],
     }
 

@@ -136,6 +136,10 @@ ACTIONS: dict[str, Promise] = {
     "consultation.question_change": gettext_lazy("Question of a consultation changed"),
     "consultation.question_remove": gettext_lazy("Question removed from a consultation"),
     "consultation.question_move": gettext_lazy("Question of a consultation moved"),
+    # Paper answers (participation.consultations.paper)
+    "consultation.paper_answer_add": gettext_lazy("Paper answer typed in"),
+    "consultation.paper_answer_change": gettext_lazy("Paper answer corrected"),
+    "consultation.paper_answer_remove": gettext_lazy("Paper answer removed"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
