@@ -147,6 +147,12 @@ class Idea(Moderated):
         return self.status == self.Status.MERGED
 
     @property
+    def days_waiting(self) -> int:
+        """Days since it was proposed, by the town's calendar (what an idea still waiting has
+        waited)."""
+        return (timezone.localdate() - timezone.localdate(self.created_at)).days
+
+    @property
     def is_open(self) -> bool:
         """Residents may still support and comment on it."""
         return self.hidden_at is None and self.status not in (

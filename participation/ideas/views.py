@@ -3,18 +3,20 @@ typing, the image, supports and follows. Thin: a form parses, one service writes
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from participation.ideas import comments, queries, services
+from participation.ideas import comments, list_cache, list_overlay, queries, services
 from participation.ideas.access import (
     NotAllowed,
     ensure_may_contribute,
@@ -47,19 +49,45 @@ def refused(request: HttpRequest, refusal: NotAllowed, status: int = 403) -> Htt
 @login_required
 def idea_list(request: HttpRequest) -> HttpResponse:
     filters = queries.Filters.from_query(request.GET)
-    page = queries.page_of(queries.browse(request.user, filters), request.GET.get("page", ""))
-    context = {
-        "page": page,
-        "filters": filters,
-        "sorts": [(key, label) for key, (label, _order) in queries.SORTS.items()],
-        "statuses": [c for c in Idea.Status.choices if c[0] != Idea.Status.MERGED],
-        "categories": queries.enabled_categories(),
-        "neighbourhoods": list(Neighbourhood.objects.all()),
-        "communes": _communes(request),
-        "threshold": IdeaSettings.load().support_threshold,
-    }
+    number = request.GET.get("page", "")
+    threshold: list[int] = []
+
+    def support_threshold() -> int:
+        if not threshold:
+            threshold.append(IdeaSettings.load().support_threshold)
+        return threshold[0]
+
+    # Rendered without the request: nothing of the viewer may reach a page shared by all.
+    def render_results() -> list_overlay.SharedPage:
+        page = queries.page_of(queries.browse(request.user, filters), number)
+        context = {"page": page, "filters": filters, "threshold": support_threshold()}
+        html = render_to_string("participation/ideas/_results.html", context)
+        return list_overlay.shared_page(html, list(page.object_list))
+
+    def render_filters() -> str:
+        context = {
+            "filters": filters,
+            "sorts": [(key, label) for key, (label, _order) in queries.SORTS.items()],
+            "statuses": [c for c in Idea.Status.choices if c[0] != Idea.Status.MERGED],
+            "categories": queries.enabled_categories(),
+            "neighbourhoods": list(Neighbourhood.objects.all()),
+            "communes": _communes(request),
+            "threshold": support_threshold(),
+        }
+        return render_to_string("participation/ideas/_filters.html", context)
+
+    # The same for every member (see participation.ideas.list_cache), the viewer's own laid
+    # over it (participation.ideas.list_overlay).
+    results = f"results {filters!r} page={number}"
     if request.headers.get("HX-Request") == "true":
-        return render(request, "participation/ideas/_results.html", context)
+        page = list_cache.shared({results: render_results})[results]
+        return HttpResponse(list_overlay.for_viewer(page, request.user))
+    form = f"filters {filters!r}"
+    shown: dict[str, Any] = list_cache.shared({results: render_results, form: render_filters})
+    context = {
+        "results": list_overlay.for_viewer(shown[results], request.user),
+        "filters_form": mark_safe(shown[form]),  # noqa: S308  # our own template's output
+    }
     return render(request, "participation/ideas/list.html", context)
 
 
