@@ -1,13 +1,14 @@
 """What is the viewer's own on a shared page of ideas (participation.ideas.list_cache): the
-ideas they support and their own ideas, laid over the cached HTML with one small query.
+ideas they support and their own ideas, laid over the cached HTML without rendering it again.
 
 Each card leaves an empty slot (`slot(pk)`, an HTML comment) where the viewer's badges go;
 the shared part remembers which ideas it shows and their authors, so the overlay needs only
-the viewer's supports among those ideas.
+the ideas the viewer supports (one small query, itself cached with the list's version).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,23 +35,26 @@ def shared_page(html: str, ideas: list[Idea]) -> SharedPage:
     return SharedPage(html=html, cards=tuple((idea.pk, idea.author_id) for idea in ideas))
 
 
-def for_viewer(page: SharedPage, user: Any) -> SafeString:
+def supported_ideas(user: Any) -> frozenset[int]:
+    """The ideas this person supports (a few dozen at most, for nearly everyone)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    return frozenset(IdeaSupport.objects.filter(user=user).values_list("idea_id", flat=True))
+
+
+def for_viewer(page: SharedPage, user: Any, supported: Collection[int]) -> SafeString:
     """The page with this viewer's badges in their slots (our own template's output, escaped
     when rendered)."""
     html = page.html
-    if not page.cards or not getattr(user, "is_authenticated", False):
-        return mark_safe(html)  # noqa: S308
-    ids = [pk for pk, _author in page.cards]
-    supported = set(
-        IdeaSupport.objects.filter(user=user, idea_id__in=ids).values_list("idea_id", flat=True)
-    )
-    own = {pk for pk, author in page.cards if author == user.pk}
-    if not supported and not own:
+    user_pk = getattr(user, "pk", None)
+    own = {pk for pk, author in page.cards if user_pk is not None and author == user_pk}
+    backed = {pk for pk, _author in page.cards if pk in supported}
+    if not own and not backed:
         return mark_safe(html)  # noqa: S308
     mine = format_html('<span class="badge badge--own">{}</span>', _("Your idea"))
-    backed = format_html('<span class="badge badge--supported">{}</span>', _("You support it"))
-    for pk in ids:
-        badges = (mine if pk in own else "") + (backed if pk in supported else "")
+    liked = format_html('<span class="badge badge--supported">{}</span>', _("You support it"))
+    for pk, _author in page.cards:
+        badges = (mine if pk in own else "") + (liked if pk in backed else "")
         if badges:
             html = html.replace(slot(pk), badges, 1)
     return mark_safe(html)  # noqa: S308

@@ -76,16 +76,26 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         }
         return render_to_string("participation/ideas/_filters.html", context)
 
+    def render_supported() -> frozenset[int]:
+        return list_overlay.supported_ideas(request.user)
+
     # The same for every member (see participation.ideas.list_cache), the viewer's own laid
-    # over it (participation.ideas.list_overlay).
+    # over it (participation.ideas.list_overlay); theirs is kept under the same version.
     results = f"results {filters!r} page={number}"
+    supported = f"supported by {request.user.pk}"
     if request.headers.get("HX-Request") == "true":
-        page = list_cache.shared({results: render_results})[results]
-        return HttpResponse(list_overlay.for_viewer(page, request.user))
+        found: dict[str, Any] = list_cache.shared(
+            {results: render_results, supported: render_supported}
+        )
+        return HttpResponse(
+            list_overlay.for_viewer(found[results], request.user, found[supported])
+        )
     form = f"filters {filters!r}"
-    shown: dict[str, Any] = list_cache.shared({results: render_results, form: render_filters})
+    shown: dict[str, Any] = list_cache.shared(
+        {results: render_results, form: render_filters, supported: render_supported}
+    )
     context = {
-        "results": list_overlay.for_viewer(shown[results], request.user),
+        "results": list_overlay.for_viewer(shown[results], request.user, shown[supported]),
         "filters_form": mark_safe(shown[form]),  # noqa: S308  # our own template's output
     }
     return render(request, "participation/ideas/list.html", context)

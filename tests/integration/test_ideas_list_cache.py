@@ -147,6 +147,10 @@ def test_each_viewer_sees_their_own_badges_on_the_shared_page(
     assert "Vous la soutenez" not in _card(page, "L’idée d’un voisin")
     supports = [q for q in queries.captured_queries if "participation_ideasupport" in q["sql"]]
     assert len(supports) == 1
+    # Theirs is kept too, until the next change: seen again, no query at all for the list.
+    with CaptureQueriesContext(connection) as queries:
+        assert "Vous la soutenez" in _card(_list(client_for(town_a, neighbour)), "Mon idée à moi")
+    assert not [q for q in queries.captured_queries if "participation_idea" in q["sql"]]
     # The htmx fragment has them too.
     fragment = body(client_for(town_a, neighbour).get("/idees/", HTTP_HX_REQUEST="true"))
     assert "Vous la soutenez" in _card(fragment, "Mon idée à moi")
