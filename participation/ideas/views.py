@@ -87,9 +87,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
         found: dict[str, Any] = list_cache.shared(
             {results: render_results, supported: render_supported}
         )
-        return HttpResponse(
-            list_overlay.for_viewer(found[results], request.user, found[supported])
-        )
+        return HttpResponse(list_overlay.for_viewer(found[results], request.user, found[supported]))
     form = f"filters {filters!r}"
     shown: dict[str, Any] = list_cache.shared(
         {results: render_results, form: render_filters, supported: render_supported}

@@ -62,7 +62,7 @@ def test_other_members_get_the_page_from_the_cache(
     assert "Un banc au square" in _list(client_for(town_a, resident_a))
     with CaptureQueriesContext(connection) as queries:
         assert "Un banc au square" in _list(client_for(town_a, other))
-    assert not [q for q in queries.captured_queries if "participation_idea\"" in q["sql"]]
+    assert not [q for q in queries.captured_queries if 'participation_idea"' in q["sql"]]
     # Town B's members never get town A's page (the key carries the schema).
     assert "Un banc au square" not in _list(client_for(town_b, resident_b))
 
