@@ -11,14 +11,23 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from participation.ideas import comments, list_cache, list_overlay, queries, services
+from participation.ideas import (
+    comments,
+    list_cache,
+    list_overlay,
+    queries,
+    services,
+    thread_overlay,
+)
 from participation.ideas.access import (
     NotAllowed,
+    comments_for,
     ensure_may_contribute,
     get_idea_for,
     ideas_for,
@@ -27,7 +36,8 @@ from participation.ideas.access import (
 )
 from participation.ideas.answers import next_statuses
 from participation.ideas.forms import AnswerForm, CommentForm, IdeaForm, MergeForm
-from participation.ideas.models import Idea, IdeaFollow, IdeaSettings, IdeaSupport
+from participation.ideas.models import Idea, IdeaComment, IdeaFollow, IdeaSettings, IdeaSupport
+from participation.ideas.moderation import COMMENT_KEY
 from tenants import schema
 from tenants.models import Collectivite
 from townsite.models import Neighbourhood
@@ -49,7 +59,9 @@ def refused(request: HttpRequest, refusal: NotAllowed, status: int = 403) -> Htt
 @login_required
 def idea_list(request: HttpRequest) -> HttpResponse:
     filters = queries.Filters.from_query(request.GET)
-    number = request.GET.get("page", "")
+    # One cached page per real page number, whatever is typed in the address.
+    raw = request.GET.get("page", "")
+    number = raw if raw.isdigit() and len(raw) <= 6 else "1"
     threshold: list[int] = []
 
     def support_threshold() -> int:
@@ -110,14 +122,29 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def detail_context(request: HttpRequest, idea: Idea, **extra: object) -> dict[str, object]:
     user = cast(User, request.user)
+    form = cast(CommentForm | None, extra.pop("comment_form", None))
+    # A reply is written in the thread's one form, with the comment it answers as its parent.
+    wanted = str(form.data.get("parent", "")) if form is not None else ""
+    replying_to = _replying_to(user, idea, wanted or request.GET.get("repondre", ""))
+    if form is None:
+        form = CommentForm(initial={"parent": replying_to.pk} if replying_to else None)
+    shown_alike = {
+        "idea": idea,
+        # Reversed once for the whole thread (500 comments, 500 reverse() otherwise).
+        "report_prefix": reverse(
+            "townsite:report", kwargs={"kind": COMMENT_KEY, "target_id": 0}
+        ).removesuffix("0/"),
+        "edit_window": comments.EDIT_WINDOW,
+    }
     context: dict[str, object] = {
         "idea": idea,
         "answers": list(idea.answers.select_related("author")),
-        "thread": queries.thread(user, idea),
+        "thread": thread_overlay.thread_for(request, idea, shown_alike),
+        "replying_to": replying_to,
         "supported": IdeaSupport.objects.filter(idea=idea, user=user).exists(),
         "following": IdeaFollow.objects.filter(idea=idea, user=user).exists(),
         "threshold": IdeaSettings.load().support_threshold,
-        "comment_form": extra.pop("comment_form", None) or CommentForm(),
+        "comment_form": form,
         "is_staff": is_staff(user),
         "edit_window": comments.EDIT_WINDOW,
     }
@@ -126,6 +153,18 @@ def detail_context(request: HttpRequest, idea: Idea, **extra: object) -> dict[st
         context["merge_form"] = MergeForm(prefix="merge")
     context.update(extra)
     return context
+
+
+def _replying_to(user: User, idea: Idea, pk: str) -> IdeaComment | None:
+    """The comment a reply answers, if this person may see and answer it."""
+    if not pk.isdigit() or not idea.is_open:
+        return None
+    return (
+        comments_for(user)
+        .filter(pk=int(pk), idea=idea, hidden_at__isnull=True, deleted_at__isnull=True)
+        .select_related("author")
+        .first()
+    )
 
 
 @require_http_methods(["GET", "POST"])

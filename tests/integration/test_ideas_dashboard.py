@@ -251,3 +251,22 @@ def test_a_resident_and_a_guest_cannot_read_it(
 ) -> None:
     assert client_for(town_a, resident_a).get(DASHBOARD).status_code == 403
     assert client_for(town_a).get(DASHBOARD).status_code == 302
+
+
+def test_residents_see_how_long_an_idea_past_the_threshold_has_waited(
+    client_for: Callable[..., Client], town_a: Collectivite, resident_a: User, frozen: datetime
+) -> None:
+    with schema_context(town_a.schema_name):
+        IdeaSettings.objects.create(pk=1, support_threshold=5)
+        waiting = IdeaFactory(
+            title="Un abri bus", created_at=NOW - timedelta(days=12), support_count=5
+        )
+        IdeaFactory(title="Pas encore assez", created_at=NOW - timedelta(days=30), support_count=4)
+        _answered(NOW - timedelta(days=40), timedelta(days=1), support_count=9)
+    client = client_for(town_a, resident_a)
+    page = body(client.get("/idees/"))
+    assert page.count("Attend la réponse de la commune depuis") == 1
+    assert "Attend la réponse de la commune depuis 12 jours." in page
+    assert "Attend la réponse de la commune depuis 12 jours." in body(
+        client.get(f"/idees/{waiting.pk}/")
+    )
