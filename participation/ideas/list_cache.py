@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
 from django.utils import translation
 
@@ -76,11 +77,21 @@ def connect() -> None:
 
     # Supports and comments: no post_delete receiver, so that deleting an idea or an account
     # still deletes their rows in one statement; their services bump when they delete rows.
-    for model in (Idea, IdeaAnswer, IdeaCategory, IdeaComment, IdeaSettings, IdeaSupport):
+    saved: tuple[type[Model], ...] = (
+        Idea,
+        IdeaAnswer,
+        IdeaCategory,
+        IdeaComment,
+        IdeaSettings,
+        IdeaSupport,
+        Neighbourhood,
+    )
+    for model in saved:
         post_save.connect(bump, sender=model, dispatch_uid=f"ideas_list_{model.__name__}")
-    for model in (Idea, IdeaAnswer, IdeaCategory, Neighbourhood):
+    deleted: tuple[type[Model], ...] = (Idea, IdeaAnswer, IdeaCategory, Neighbourhood)
+    for model in deleted:
         post_delete.connect(bump, sender=model, dispatch_uid=f"ideas_list_del_{model.__name__}")
-    post_save.connect(bump, sender=Neighbourhood, dispatch_uid="ideas_list_Neighbourhood")
-    for model in (User, ResidentProfile):
+    people: tuple[type[Model], ...] = (User, ResidentProfile)
+    for model in people:
         post_save.connect(_person_saved, sender=model, dispatch_uid=f"ideas_list_{model.__name__}")
         post_delete.connect(bump, sender=model, dispatch_uid=f"ideas_list_del_{model.__name__}")

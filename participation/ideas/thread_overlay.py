@@ -43,8 +43,8 @@ def thread_for(request: HttpRequest, idea: Idea, context: dict[str, Any]) -> Saf
     if is_staff(user):
         nodes = queries.thread(user, idea)
         own = {**context, "thread": nodes, "is_staff": True}
-        html = render_to_string("participation/ideas/_thread.html", own, request=request)
-        return mark_safe(html)  # noqa: S308
+        rendered = render_to_string("participation/ideas/_thread.html", own, request=request)
+        return mark_safe(rendered)  # noqa: S308
 
     def render_shared() -> SharedThread:
         nodes = queries.thread(None, idea)
@@ -56,7 +56,7 @@ def thread_for(request: HttpRequest, idea: Idea, context: dict[str, Any]) -> Saf
 
     key = f"thread {idea.pk}"
     shared: SharedThread = list_cache.shared({key: render_shared})[key]
-    html = shared.html
+    html: str = shared.html
     mine = [pk for pk, author in shared.authors if author is not None and author == user.pk]
     if mine:
         rows = IdeaComment.objects.filter(pk__in=mine).select_related("author__resident_profile")

@@ -151,7 +151,7 @@ def thread_page() -> str:
                 author=people[0],
                 title=THREAD_TITLE,
                 description="Une idée très discutée.",
-                category=IdeaCategory.objects.first(),
+                category=IdeaCategory.objects.order_by("pk")[0],
             )
             roots = IdeaComment.objects.bulk_create(
                 IdeaComment(idea=idea, author=people[n % 50], body=f"Avis n° {n}")

@@ -43,7 +43,7 @@ def _answered(
     created: datetime, waited: timedelta, *, status: str = S.UNDER_STUDY, **fields: Any
 ) -> Idea:
     """An idea proposed at `created`, first answered `waited` later, answered again after."""
-    idea: Idea = IdeaFactory(created_at=created, status=status, **fields)
+    idea = IdeaFactory.create(created_at=created, status=status, **fields)
     IdeaAnswer.objects.create(
         idea=idea,
         previous_status=S.SUBMITTED,
@@ -68,10 +68,10 @@ def test_the_median_and_90th_percentile_are_those_of_the_known_waits(
     with schema_context(town_a.schema_name):
         for number, days in enumerate((1, 2, 3, 4, 5, 6, 7, 8, 9, 10)):
             _answered(NOW - timedelta(days=60 + number), timedelta(days=days), status=S.ACCEPTED)
-        IdeaFactory(created_at=NOW - timedelta(days=5))  # waiting: not in the figures
+        IdeaFactory.create(created_at=NOW - timedelta(days=5))  # waiting: not in the figures
         hidden = _answered(NOW - timedelta(days=30), timedelta(days=100))
         Idea.objects.filter(pk=hidden.pk).update(hidden_at=NOW)
-        merged: Idea = IdeaFactory(created_at=NOW - timedelta(days=30), status=S.MERGED)
+        merged = IdeaFactory.create(created_at=NOW - timedelta(days=30), status=S.MERGED)
         IdeaAnswer.objects.create(
             idea=merged, previous_status=S.SUBMITTED, status=S.MERGED, text="Doublon",
             created_at=NOW - timedelta(days=1),
@@ -106,12 +106,16 @@ def test_waiting_ideas_past_the_threshold_come_first_then_the_oldest(
 ) -> None:
     with schema_context(town_a.schema_name):
         IdeaSettings.objects.create(pk=1, support_threshold=10)
-        old = IdeaFactory(title="Ancienne", created_at=NOW - timedelta(days=90), support_count=2)
-        young = IdeaFactory(title="Récente", created_at=NOW - timedelta(days=3), support_count=1)
-        promised = IdeaFactory(
+        old = IdeaFactory.create(
+            title="Ancienne", created_at=NOW - timedelta(days=90), support_count=2
+        )
+        young = IdeaFactory.create(
+            title="Récente", created_at=NOW - timedelta(days=3), support_count=1
+        )
+        promised = IdeaFactory.create(
             title="Promise", created_at=NOW - timedelta(days=20), support_count=10
         )
-        IdeaFactory(title="Masquée", created_at=NOW - timedelta(days=99), hidden_at=NOW)
+        IdeaFactory.create(title="Masquée", created_at=NOW - timedelta(days=99), hidden_at=NOW)
         _answered(NOW - timedelta(days=200), timedelta(days=1))  # answered: not waiting
         rows = figures.waiting_rows(list(figures.waiting_ideas(10)), timezone.now())
         counts = figures.waiting_counts(10)
@@ -128,8 +132,8 @@ def test_counts_by_status_and_by_category(town_a: Collectivite, frozen: datetime
         IdeaFactory.create_batch(2, category=idea_category("voirie-deplacements"))
         _answered(NOW - timedelta(days=9), timedelta(days=1), status=S.ACCEPTED,
                   category=idea_category("voirie-deplacements"))  # fmt: skip
-        IdeaFactory(status=S.DONE)
-        IdeaFactory(status=S.DONE, hidden_at=NOW)
+        IdeaFactory.create(status=S.DONE)
+        IdeaFactory.create(status=S.DONE, hidden_at=NOW)
         statuses = {code: total for code, _label, total in figures.per_status()}
         categories = {row.name: row for row in figures.per_category()}
         road = idea_category("voirie-deplacements").name
@@ -160,7 +164,7 @@ def test_each_figure_downloads_as_a_csv_file_for_a_french_spreadsheet(
 ) -> None:
     with schema_context(town_a.schema_name):
         IdeaSettings.objects.create(pk=1, support_threshold=5)
-        waiting = IdeaFactory(
+        waiting = IdeaFactory.create(
             title='=HYPERLINK("http://evil")',
             created_at=NOW - timedelta(days=12),
             support_count=7,
@@ -193,8 +197,10 @@ def test_the_page_shows_each_figure_with_its_chart_and_table(
 ) -> None:
     with schema_context(town_a.schema_name):
         IdeaSettings.objects.create(pk=1, support_threshold=5)
-        IdeaFactory(title="<script>x()</script>", created_at=NOW - timedelta(days=8))
-        IdeaFactory(title="Un abri à vélos", created_at=NOW - timedelta(days=2), support_count=5)
+        IdeaFactory.create(title="<script>x()</script>", created_at=NOW - timedelta(days=8))
+        IdeaFactory.create(
+            title="Un abri à vélos", created_at=NOW - timedelta(days=2), support_count=5
+        )
         _answered(NOW - timedelta(days=40), timedelta(days=10))
     page = body(client_for(town_a, moderator_a).get(DASHBOARD))
     # Three charts, each drawn for the eyes and followed by its table (the figure says so).
@@ -230,7 +236,7 @@ def test_the_dashboard_costs_the_same_whatever_the_number_of_ideas(
     client = client_for(town_a, moderator_a)
     with schema_context(town_a.schema_name):
         _answered(timezone.now() - timedelta(days=3), timedelta(days=1))
-        IdeaFactory()
+        IdeaFactory.create()
     client.get(DASHBOARD)  # the session and the site's look, then cached
     baseline = _count(client, DASHBOARD)
     csv_baseline = _count(client, f"{DASHBOARD}idees-en-attente.csv")
@@ -241,7 +247,7 @@ def test_the_dashboard_costs_the_same_whatever_the_number_of_ideas(
             if index % 2:
                 _answered(created, timedelta(days=1), category=category)
             else:
-                IdeaFactory(created_at=created, category=category)
+                IdeaFactory.create(created_at=created, category=category)
     assert _count(client, DASHBOARD) == baseline
     assert _count(client, f"{DASHBOARD}idees-en-attente.csv") == csv_baseline
 
@@ -258,10 +264,12 @@ def test_residents_see_how_long_an_idea_past_the_threshold_has_waited(
 ) -> None:
     with schema_context(town_a.schema_name):
         IdeaSettings.objects.create(pk=1, support_threshold=5)
-        waiting = IdeaFactory(
+        waiting = IdeaFactory.create(
             title="Un abri bus", created_at=NOW - timedelta(days=12), support_count=5
         )
-        IdeaFactory(title="Pas encore assez", created_at=NOW - timedelta(days=30), support_count=4)
+        IdeaFactory.create(
+            title="Pas encore assez", created_at=NOW - timedelta(days=30), support_count=4
+        )
         _answered(NOW - timedelta(days=40), timedelta(days=1), support_count=9)
     client = client_for(town_a, resident_a)
     page = body(client.get("/idees/"))

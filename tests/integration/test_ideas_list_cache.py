@@ -57,8 +57,8 @@ def test_other_members_get_the_page_from_the_cache(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with schema_context(town_a.schema_name), django_capture_on_commit_callbacks(execute=True):
-        other = UserFactory()
-        IdeaFactory(title="Un banc au square", author=other)
+        other = UserFactory.create()
+        IdeaFactory.create(title="Un banc au square", author=other)
     assert "Un banc au square" in _list(client_for(town_a, resident_a))
     with CaptureQueriesContext(connection) as queries:
         assert "Un banc au square" in _list(client_for(town_a, other))
@@ -75,8 +75,8 @@ def test_a_support_a_comment_and_a_withdrawal_show_at_once(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with schema_context(town_a.schema_name), django_capture_on_commit_callbacks(execute=True):
-        idea = IdeaFactory(title="Un composteur")
-        neighbour = UserFactory()
+        idea = IdeaFactory.create(title="Un composteur")
+        neighbour = UserFactory.create()
     viewer = client_for(town_a, resident_a)
     assert "0 soutien" in _card(_list(viewer), "Un composteur")
     with schema_context(town_a.schema_name), django_capture_on_commit_callbacks(execute=True):
@@ -99,9 +99,9 @@ def test_an_answer_a_merge_a_hidden_idea_and_a_category_show_at_once(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with schema_context(town_a.schema_name), django_capture_on_commit_callbacks(execute=True):
-        answered = IdeaFactory(title="Des arceaux à vélos")
-        duplicate = IdeaFactory(title="Des arceaux vélo")
-        hidden = IdeaFactory(title="Une idée hors charte")
+        answered = IdeaFactory.create(title="Des arceaux à vélos")
+        duplicate = IdeaFactory.create(title="Des arceaux vélo")
+        hidden = IdeaFactory.create(title="Une idée hors charte")
     viewer = client_for(town_a, resident_a)
     page = _list(viewer)
     assert "Proposée" in _card(page, "Des arceaux à vélos")
@@ -130,9 +130,9 @@ def test_each_viewer_sees_their_own_badges_on_the_shared_page(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with schema_context(town_a.schema_name), django_capture_on_commit_callbacks(execute=True):
-        mine = IdeaFactory(title="Mon idée à moi", author=resident_a)
-        theirs = IdeaFactory(title="L’idée d’un voisin")
-        neighbour = UserFactory()
+        mine = IdeaFactory.create(title="Mon idée à moi", author=resident_a)
+        theirs = IdeaFactory.create(title="L’idée d’un voisin")
+        neighbour = UserFactory.create()
         services.support(as_user(town_a, resident_a), theirs)
         services.support(neighbour, mine)
     page = _list(client_for(town_a, resident_a))
@@ -165,7 +165,7 @@ def test_the_list_renders_without_redis(
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     with schema_context(town_a.schema_name):
-        IdeaFactory(title="Une fontaine à eau", author=resident_a)
+        IdeaFactory.create(title="Une fontaine à eau", author=resident_a)
     viewer = client_for(town_a, resident_a)
     assert "Une fontaine à eau" in _list(viewer)
     redis_server.stop()

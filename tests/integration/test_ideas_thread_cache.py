@@ -48,8 +48,8 @@ def debate(
     town_a: Collectivite, resident_a: User, django_capture_on_commit_callbacks: Any
 ) -> dict[str, Any]:
     with schema_context(town_a.schema_name), django_capture_on_commit_callbacks(execute=True):
-        idea = IdeaFactory(title="Un jardin partagé")
-        neighbour = UserFactory()
+        idea = IdeaFactory.create(title="Un jardin partagé")
+        neighbour = UserFactory.create()
         mine = comments.add_comment(as_user(town_a, resident_a), idea, "Mon avis à moi")
         theirs = comments.add_comment(neighbour, idea, "L’avis du voisin")
     return {"idea": idea, "neighbour": neighbour, "mine": mine, "theirs": theirs}
@@ -103,7 +103,7 @@ def test_a_new_or_hidden_comment_shows_at_once_the_author_still_reads_theirs(
 
 def _member(town: Collectivite) -> User:
     with schema_context(town.schema_name):
-        return UserFactory()
+        return UserFactory.create()
 
 
 def test_a_reply_goes_through_the_thread_s_one_form(

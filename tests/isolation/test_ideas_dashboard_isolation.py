@@ -36,7 +36,7 @@ def test_only_a_s_staff_read_a_s_dashboard(
     admin_b: User,
 ) -> None:
     with schema_context(town_a.schema_name):
-        IdeaFactory(title=SECRET_TITLE)
+        IdeaFactory.create(title=SECRET_TITLE)
     own = client_for(town_a, moderator_a)
     assert SECRET_TITLE in own.get(f"{DASHBOARD}idees-en-attente.csv").content.decode()
     assert SECRET_TITLE in own.get(DASHBOARD).content.decode()  # what the others must not see
@@ -54,7 +54,7 @@ def test_b_s_staff_see_only_b_on_their_own_dashboard(
     client_for: Callable[..., Client], town_a: Collectivite, town_b: Collectivite, admin_b: User
 ) -> None:
     with schema_context(town_a.schema_name):
-        IdeaFactory(title=SECRET_TITLE)
+        IdeaFactory.create(title=SECRET_TITLE)
     admin = client_for(town_b, admin_b)
     for path in (DASHBOARD, *(f"{DASHBOARD}{name}.csv" for name in FILES)):
         response = admin.get(path)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.db.models import (
     Aggregate,
@@ -42,7 +43,7 @@ class Percentile(Aggregate):
     name = "percentile"
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression: object, fraction: float, **extra: object) -> None:
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
         if not 0 <= fraction <= 1:
             raise ValueError("A percentile is between 0 and 1.")
         super().__init__(expression, fraction=repr(float(fraction)), **extra)
@@ -115,18 +116,16 @@ def _answered_since(start: datetime, now: datetime) -> QuerySet[Idea]:
     )
 
 
-def _wait_aggregates() -> dict[str, Aggregate]:
+def _waited(fraction: float) -> Percentile:
     waited = F("first_answer_at") - F("created_at")
-    return {
-        "median": Percentile(waited, 0.5, output_field=DurationField()),
-        "p90": Percentile(waited, 0.9, output_field=DurationField()),
-        "answered": Count("pk"),
-    }
+    return Percentile(waited, fraction, output_field=DurationField())
 
 
 def wait_for_answer(now: datetime) -> Wait:
     """Over the ideas first answered in the last 12 months (one query)."""
-    found = _answered_since(period_start(now), now).aggregate(**_wait_aggregates())
+    found = _answered_since(period_start(now), now).aggregate(
+        median=_waited(0.5), p90=_waited(0.9), answered=Count("pk")
+    )
     return Wait(median=found["median"], p90=found["p90"], answered=found["answered"])
 
 
@@ -138,7 +137,7 @@ def wait_per_month(now: datetime) -> list[MonthWait]:
         .annotate(month=TruncMonth("first_answer_at"))
         .order_by()
         .values("month")
-        .annotate(**_wait_aggregates())
+        .annotate(median=_waited(0.5), p90=_waited(0.9), answered=Count("pk"))
     )
     found = {
         timezone.localtime(row["month"]).date(): Wait(row["median"], row["p90"], row["answered"])
