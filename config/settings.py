@@ -123,6 +123,8 @@ TENANT_CACHE_CHECK_SECONDS = float(env_str("TENANT_CACHE_CHECK_SECONDS", "1.0"))
 # How long the mutual aid list's rendered results are shared by the town's members (0: never;
 # mutual_aid.list_cache). Tests render every page, except the test of the cache itself.
 MUTUAL_AID_LIST_CACHE_SECONDS = 0 if TESTING else env_int("MUTUAL_AID_LIST_CACHE_SECONDS", 30)
+# The same for the idea list (participation.ideas.list_cache).
+IDEAS_LIST_CACHE_SECONDS = 0 if TESTING else env_int("IDEAS_LIST_CACHE_SECONDS", 30)
 # How long a person's unread count (every page's header) may be kept between two changes, which
 # recount it (notifications.services.unread_count). Tests count each time, except its own.
 NOTIFICATIONS_UNREAD_CACHE_SECONDS = 0 if TESTING else 300

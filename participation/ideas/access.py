@@ -79,8 +79,11 @@ def ideas_for(user: User | Any) -> QuerySet[Idea]:
 
 
 def listed_ideas(user: User | Any) -> QuerySet[Idea]:
-    """What the list shows: visible ideas not merged away (those are on their own page)."""
-    return ideas_for(user).filter(hidden_at__isnull=True).exclude(status=Idea.Status.MERGED)
+    """What the list shows: visible ideas not merged away (those are on their own page). The
+    same for every member, whoever they are (participation.ideas.list_cache relies on it)."""
+    if not is_member(user):
+        return Idea.objects.none()
+    return Idea.objects.filter(hidden_at__isnull=True).exclude(status=Idea.Status.MERGED)
 
 
 def get_idea_for(user: User | Any, pk: int) -> Idea:

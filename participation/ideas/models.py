@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -112,7 +113,8 @@ class Idea(Moderated):
     # shows them without counting rows.
     support_count = models.PositiveIntegerField(default=0)
     comment_count = models.PositiveIntegerField(default=0)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # Indexed by idea_newest (below), which serves its ranges too.
+    created_at = models.DateTimeField(default=timezone.now)
     answered_at = models.DateTimeField(null=True, blank=True)
     merged_into = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
@@ -135,8 +137,20 @@ class Idea(Moderated):
             GinIndex(fields=["search_document"], name="idea_search", fastupdate=False),
             models.Index(fields=["-support_count", "-id"], name="idea_most_supported"),
             models.Index(fields=["-comment_count", "-id"], name="idea_most_discussed"),
-            models.Index(fields=["-answered_at", "-id"], name="idea_recently_answered"),
+            # As the list sorts it (participation.ideas.queries.SORTS): ideas never answered
+            # last. An index on "-answered_at" puts them first, and PostgreSQL sorts instead.
+            models.Index(
+                F("answered_at").desc(nulls_last=True),
+                F("id").desc(),
+                name="idea_answered_nulls_last",
+            ),
             models.Index(fields=["-created_at", "-id"], name="idea_newest"),
+            # What the list counts for its pages: the ideas it shows, read from the index only.
+            models.Index(
+                fields=["id"],
+                name="idea_listed",
+                condition=Q(hidden_at__isnull=True) & ~Q(status="merged"),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -145,6 +159,12 @@ class Idea(Moderated):
     @property
     def is_merged(self) -> bool:
         return self.status == self.Status.MERGED
+
+    @property
+    def days_waiting(self) -> int:
+        """Days since it was proposed, by the town's calendar (what an idea still waiting has
+        waited)."""
+        return (timezone.localdate() - timezone.localdate(self.created_at)).days
 
     @property
     def is_open(self) -> bool:

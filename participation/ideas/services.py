@@ -12,6 +12,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from participation.ideas import list_cache
 from participation.ideas.access import NotAllowed, ensure_may_contribute
 from participation.ideas.images import CheckedIdeaImage, stored_content
 from participation.ideas.models import Idea, IdeaCategory, IdeaFollow, IdeaSupport
@@ -100,6 +101,7 @@ def withdraw_support(user: User, idea: Idea) -> bool:
     deleted, _rows = IdeaSupport.objects.filter(idea=idea, user=user).delete()
     if not deleted:
         return False
+    list_cache.bump()  # a delete() of rows sends no signal the list listens to
     Idea.objects.filter(pk=idea.pk, support_count__gt=0).update(
         support_count=F("support_count") - 1
     )

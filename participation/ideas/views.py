@@ -3,20 +3,31 @@ typing, the image, supports and follows. Thin: a form parses, one service writes
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
-from participation.ideas import comments, queries, services
+from participation.ideas import (
+    comments,
+    list_cache,
+    list_overlay,
+    queries,
+    services,
+    thread_overlay,
+)
 from participation.ideas.access import (
     NotAllowed,
+    comments_for,
     ensure_may_contribute,
     get_idea_for,
     ideas_for,
@@ -25,7 +36,8 @@ from participation.ideas.access import (
 )
 from participation.ideas.answers import next_statuses
 from participation.ideas.forms import AnswerForm, CommentForm, IdeaForm, MergeForm
-from participation.ideas.models import Idea, IdeaFollow, IdeaSettings, IdeaSupport
+from participation.ideas.models import Idea, IdeaComment, IdeaFollow, IdeaSettings, IdeaSupport
+from participation.ideas.moderation import COMMENT_KEY
 from tenants import schema
 from tenants.models import Collectivite
 from townsite.models import Neighbourhood
@@ -47,19 +59,55 @@ def refused(request: HttpRequest, refusal: NotAllowed, status: int = 403) -> Htt
 @login_required
 def idea_list(request: HttpRequest) -> HttpResponse:
     filters = queries.Filters.from_query(request.GET)
-    page = queries.page_of(queries.browse(request.user, filters), request.GET.get("page", ""))
-    context = {
-        "page": page,
-        "filters": filters,
-        "sorts": [(key, label) for key, (label, _order) in queries.SORTS.items()],
-        "statuses": [c for c in Idea.Status.choices if c[0] != Idea.Status.MERGED],
-        "categories": queries.enabled_categories(),
-        "neighbourhoods": list(Neighbourhood.objects.all()),
-        "communes": _communes(request),
-        "threshold": IdeaSettings.load().support_threshold,
-    }
+    # One cached page per real page number, whatever is typed in the address.
+    raw = request.GET.get("page", "")
+    number = raw if raw.isdigit() and len(raw) <= 6 else "1"
+    threshold: list[int] = []
+
+    def support_threshold() -> int:
+        if not threshold:
+            threshold.append(IdeaSettings.load().support_threshold)
+        return threshold[0]
+
+    # Rendered without the request: nothing of the viewer may reach a page shared by all.
+    def render_results() -> list_overlay.SharedPage:
+        page = queries.page_of(queries.browse(request.user, filters), number)
+        context = {"page": page, "filters": filters, "threshold": support_threshold()}
+        html = render_to_string("participation/ideas/_results.html", context)
+        return list_overlay.shared_page(html, list(page.object_list))
+
+    def render_filters() -> str:
+        context = {
+            "filters": filters,
+            "sorts": [(key, label) for key, (label, _order) in queries.SORTS.items()],
+            "statuses": [c for c in Idea.Status.choices if c[0] != Idea.Status.MERGED],
+            "categories": queries.enabled_categories(),
+            "neighbourhoods": list(Neighbourhood.objects.all()),
+            "communes": _communes(request),
+            "threshold": support_threshold(),
+        }
+        return render_to_string("participation/ideas/_filters.html", context)
+
+    def render_supported() -> frozenset[int]:
+        return list_overlay.supported_ideas(request.user)
+
+    # The same for every member (see participation.ideas.list_cache), the viewer's own laid
+    # over it (participation.ideas.list_overlay); theirs is kept under the same version.
+    results = f"results {filters!r} page={number}"
+    supported = f"supported by {request.user.pk}"
     if request.headers.get("HX-Request") == "true":
-        return render(request, "participation/ideas/_results.html", context)
+        found: dict[str, Any] = list_cache.shared(
+            {results: render_results, supported: render_supported}
+        )
+        return HttpResponse(list_overlay.for_viewer(found[results], request.user, found[supported]))
+    form = f"filters {filters!r}"
+    shown: dict[str, Any] = list_cache.shared(
+        {results: render_results, form: render_filters, supported: render_supported}
+    )
+    context = {
+        "results": list_overlay.for_viewer(shown[results], request.user, shown[supported]),
+        "filters_form": mark_safe(shown[form]),  # noqa: S308  # our own template's output
+    }
     return render(request, "participation/ideas/list.html", context)
 
 
@@ -74,14 +122,29 @@ def idea_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def detail_context(request: HttpRequest, idea: Idea, **extra: object) -> dict[str, object]:
     user = cast(User, request.user)
+    form = cast(CommentForm | None, extra.pop("comment_form", None))
+    # A reply is written in the thread's one form, with the comment it answers as its parent.
+    wanted = str(form.data.get("parent", "")) if form is not None else ""
+    replying_to = _replying_to(user, idea, wanted or request.GET.get("repondre", ""))
+    if form is None:
+        form = CommentForm(initial={"parent": replying_to.pk} if replying_to else None)
+    shown_alike = {
+        "idea": idea,
+        # Reversed once for the whole thread (500 comments, 500 reverse() otherwise).
+        "report_prefix": reverse(
+            "townsite:report", kwargs={"kind": COMMENT_KEY, "target_id": 0}
+        ).removesuffix("0/"),
+        "edit_window": comments.EDIT_WINDOW,
+    }
     context: dict[str, object] = {
         "idea": idea,
         "answers": list(idea.answers.select_related("author")),
-        "thread": queries.thread(user, idea),
+        "thread": thread_overlay.thread_for(request, idea, shown_alike),
+        "replying_to": replying_to,
         "supported": IdeaSupport.objects.filter(idea=idea, user=user).exists(),
         "following": IdeaFollow.objects.filter(idea=idea, user=user).exists(),
         "threshold": IdeaSettings.load().support_threshold,
-        "comment_form": extra.pop("comment_form", None) or CommentForm(),
+        "comment_form": form,
         "is_staff": is_staff(user),
         "edit_window": comments.EDIT_WINDOW,
     }
@@ -90,6 +153,18 @@ def detail_context(request: HttpRequest, idea: Idea, **extra: object) -> dict[st
         context["merge_form"] = MergeForm(prefix="merge")
     context.update(extra)
     return context
+
+
+def _replying_to(user: User, idea: Idea, pk: str) -> IdeaComment | None:
+    """The comment a reply answers, if this person may see and answer it."""
+    if not pk.isdigit() or not idea.is_open:
+        return None
+    return (
+        comments_for(user)
+        .filter(pk=int(pk), idea=idea, hidden_at__isnull=True, deleted_at__isnull=True)
+        .select_related("author")
+        .first()
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -6,11 +6,14 @@ One town (slug `bench-idees`) with 10,000 ideas, 100,000 supports and 50,000 com
 2,000 residents (bulk-created on first run, then reused) is served by gunicorn with the
 project's settings, DEBUG off, as tests/bench/mutual_aid_list.py serves its town. wrk sends 8
 concurrent connections, each with a logged-in resident's session, to the list sorted as it
-opens (most supported first) and to the newest first. Figures on stdout:
+opens (most supported first), to the newest first, and to one idea's page with a thread of
+500 comments (and replies). Figures on stdout:
 
     ideas_list_p95_ms          95th percentile latency of /idees/ (target < 50 ms)
     ideas_newest_p95_ms        the same for /idees/?sort=newest
+    idea_page_p95_ms           the same for the idea with 500 comments
     ideas_list_queries         SQL statements of one list request, measured, in steady state
+    idea_page_queries          the same for the idea with 500 comments
     ideas_list_rps             requests/s on the list (for reference)
     ideas_*_cpu_ms_per_request the gunicorn workers' CPU time per request (Linux)
 
@@ -39,7 +42,9 @@ OFFICIAL_CODE = "00002"  # no département 00: never a real commune
 IDEAS, SUPPORTS, COMMENTS, RESIDENTS = 10_000, 100_000, 50_000, 2_000
 PAGES = {"list": "/idees/", "newest": "/idees/?sort=newest"}
 TARGET_MS = 50.0
-MARKER = b"idea-card"
+MARKER = b'<article class="post'  # a card of the list, the idea on its page
+THREAD_TITLE = "Un débat de 500 commentaires"
+THREAD_SIZE = 500
 EMAIL = "habitant{n}@bench-idees.example"
 
 TITLES = [
@@ -130,6 +135,37 @@ def fill_town() -> None:
     log(f"Filled: {IDEAS} ideas, {len(supports)} supports, {COMMENTS} comments")
 
 
+def thread_page() -> str:
+    """The path of an idea with 500 comments (half of them replies), made once."""
+    from django.db import transaction
+    from django.db.models import F
+
+    from accounts.models import User
+    from participation.ideas.models import Idea, IdeaCategory, IdeaComment
+
+    idea = Idea.objects.filter(title=THREAD_TITLE).first()
+    if idea is None:
+        with transaction.atomic():
+            people = list(User.objects.filter(email__endswith="@bench-idees.example")[:50])
+            idea = Idea.objects.create(
+                author=people[0],
+                title=THREAD_TITLE,
+                description="Une idée très discutée.",
+                category=IdeaCategory.objects.order_by("pk")[0],
+            )
+            roots = IdeaComment.objects.bulk_create(
+                IdeaComment(idea=idea, author=people[n % 50], body=f"Avis n° {n}")
+                for n in range(THREAD_SIZE // 2)
+            )
+            IdeaComment.objects.bulk_create(
+                IdeaComment(idea=idea, author=people[(n + 7) % 50], parent=root, depth=1,
+                            body="Je réponds : d’accord.")
+                for n, root in enumerate(roots)
+            )  # fmt: skip
+            Idea.objects.filter(pk=idea.pk).update(comment_count=F("comment_count") + THREAD_SIZE)
+    return f"/idees/{idea.pk}/"
+
+
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_load_arguments(parser)
@@ -142,17 +178,21 @@ def main(argv: list[str] | None = None) -> int:
     try:
         wrk = require_wrk()
         setup_django()
+        from django_tenants.utils import schema_context
+
         schema, host = ensure_bench_town(
             slug=SLUG, name="Idées-sur-Banc", official_code=OFFICIAL_CODE, fill=fill_town
         )
         cookie = resident_cookie(schema, host, EMAIL.format(n=1))
+        with schema_context(schema):
+            pages = {**PAGES, "idea": thread_page()}
         counts = {}
-        for name, path in PAGES.items():
+        for name, path in pages.items():
             counts[name], sql = queries_of(path, host, cookie, MARKER)
             log(f"[{name}] {counts[name]} SQL queries per request:"
                 + "".join(f"\n    {query[:150]}" for query in sql))  # fmt: skip
         results = measure_pages(
-            wrk, PAGES, host=host, cookie=cookie, marker=MARKER, args=args, label="ideas"
+            wrk, pages, host=host, cookie=cookie, marker=MARKER, args=args, label="ideas"
         )
     except BenchError as error:
         log(f"ideas_list: {error}")
@@ -162,15 +202,21 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     emit("ideas_list_p95_ms", results["list"].p95_ms, digits=1)
     emit("ideas_newest_p95_ms", results["newest"].p95_ms, digits=1)
+    emit("idea_page_p95_ms", results["idea"].p95_ms, digits=1)
     emit("ideas_list_queries", counts["list"])
+    emit("idea_page_queries", counts["idea"])
     emit("ideas_list_rps", results["list"].rps, digits=1)
     for name, latency in results.items():
         if latency.cpu_ms is not None:
-            emit(f"ideas_{name}_cpu_ms_per_request", latency.cpu_ms, digits=1)
+            emit(f"{_figure(name)}_cpu_ms_per_request", latency.cpu_ms, digits=1)
     for name, latency in results.items():
         if latency.p95_ms >= TARGET_MS:
-            log(f"ideas_{name}_p95_ms {latency.p95_ms:.1f} is over the {TARGET_MS} ms target")
+            log(f"{_figure(name)}_p95_ms {latency.p95_ms:.1f} is over the {TARGET_MS} ms target")
     return 0
+
+
+def _figure(page: str) -> str:
+    return "idea_page" if page == "idea" else f"ideas_{page}"
 
 
 if __name__ == "__main__":
