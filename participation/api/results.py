@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 from participation.consultations import access, publication, results_cache
 
 
-class RowSerializer(serializers.Serializer[Any]):
+class ResultRowSerializer(serializers.Serializer[Any]):
     label = serializers.CharField(help_text=_("The option (or the value of a scale)."))
     count = serializers.IntegerField(
         help_text=_("People who chose it; for a ranking, its points (see the description).")
@@ -32,7 +32,7 @@ class RowSerializer(serializers.Serializer[Any]):
     firsts = serializers.IntegerField(help_text=_("Ranking only: people who put it first."))
 
 
-class FigureSerializer(serializers.Serializer[Any]):
+class ResultFigureSerializer(serializers.Serializer[Any]):
     label = serializers.CharField()
     value = serializers.CharField(help_text=_("In French notation (a decimal comma)."))
 
@@ -46,8 +46,8 @@ class QuestionResultSerializer(serializers.Serializer[Any]):
     label = serializers.CharField()
     kind = serializers.CharField(help_text=_("The type of question."))
     answered = serializers.IntegerField(help_text=_("People who answered this question."))
-    rows = RowSerializer(many=True)
-    summary = FigureSerializer(many=True, help_text=_("Numbers, scales and dates: figures."))
+    rows = ResultRowSerializer(many=True)
+    summary = ResultFigureSerializer(many=True, help_text=_("Numbers, scales and dates: figures."))
     texts = serializers.ListField(
         child=serializers.CharField(),
         help_text=_("Written answers: to the public, only those the town published (the latest)."),
@@ -55,13 +55,13 @@ class QuestionResultSerializer(serializers.Serializer[Any]):
     texts_total = serializers.IntegerField(source="text_total")
 
 
-class GroupSerializer(serializers.Serializer[Any]):
+class ResultGroupSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     answers = serializers.IntegerField(source="count")
 
 
-class ResultsSerializer(serializers.Serializer[Any]):
+class ConsultationResultsSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     title = serializers.CharField()
     published = serializers.BooleanField(
@@ -70,8 +70,10 @@ class ResultsSerializer(serializers.Serializer[Any]):
     conclusion_html = serializers.CharField(
         help_text=_("The town's conclusion once published (allowed HTML only), else empty.")
     )
-    neighbourhood = GroupSerializer(allow_null=True, help_text=_("The group shown, if chosen."))
-    neighbourhoods = GroupSerializer(
+    neighbourhood = ResultGroupSerializer(
+        allow_null=True, help_text=_("The group shown, if chosen.")
+    )
+    neighbourhoods = ResultGroupSerializer(
         many=True, help_text=_("The groups one may choose (to the public: 5 answers or more).")
     )
     answers = serializers.IntegerField(allow_null=True)
@@ -107,7 +109,7 @@ class ConsultationResultsView(ModuleOn, APIView):
             )
         ],
         responses={
-            200: ResultsSerializer,
+            200: ConsultationResultsSerializer,
             404: OpenApiResponse(description=_("No results you may read at this address.")),
         },
     )
@@ -132,4 +134,4 @@ class ConsultationResultsView(ModuleOn, APIView):
             "paper_answers": results.paper if results else None,
             "questions": results.questions if results else [],
         }
-        return Response(ResultsSerializer(data).data)
+        return Response(ConsultationResultsSerializer(data).data)
