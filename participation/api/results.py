@@ -18,7 +18,10 @@ from participation.consultations import access, publication, results_cache
 
 
 class ResultRowSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField(help_text=_("The option (or the value of a scale)."))
+    # "label" is also a Field attribute to the type stubs; on a serializer it is just a field.
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text=_("The option (or the value of a scale).")
+    )
     count = serializers.IntegerField(
         help_text=_("People who chose it; for a ranking, its points (see the description).")
     )
@@ -33,7 +36,7 @@ class ResultRowSerializer(serializers.Serializer[Any]):
 
 
 class ResultFigureSerializer(serializers.Serializer[Any]):
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     value = serializers.CharField(help_text=_("In French notation (a decimal comma)."))
 
     def to_representation(self, instance: Any) -> dict[str, str]:
@@ -43,7 +46,7 @@ class ResultFigureSerializer(serializers.Serializer[Any]):
 
 class QuestionResultSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="question_id")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]
     kind = serializers.CharField(help_text=_("The type of question."))
     answered = serializers.IntegerField(help_text=_("People who answered this question."))
     rows = ResultRowSerializer(many=True)

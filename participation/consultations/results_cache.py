@@ -105,17 +105,24 @@ def _read(consultation: Consultation, key: str, compute_entry: Callable[[], Any]
     return versioned_cache.read(version_key(consultation.pk), entries, seconds=SECONDS)[key]
 
 
+def _groups_of(consultation: Consultation, public: bool) -> list[Group]:
+    """The groups alone (a small entry): what a filtered page checks its filter against."""
+    key = _key(consultation, public, None, "groups")
+    return _read(consultation, key, lambda: _groups(_answers(consultation), public))
+
+
 def page(consultation: Consultation, *, public: bool, group_id: int | None = None) -> Page:
     """The results to show (everyone's, or one group's), computed at most once per version."""
-    key = _key(consultation, public, None, "data")
-    everyone = _read(consultation, key, lambda: _compute(consultation, public, None))
     if group_id is None:
-        return everyone
-    chosen = next((group for group in everyone.groups if group.pk == group_id), None)
+        key = _key(consultation, public, None, "data")
+        return _read(consultation, key, lambda: _compute(consultation, public, None))
+    groups = _groups_of(consultation, public)
+    chosen = next((group for group in groups if group.pk == group_id), None)
     if chosen is None:  # nobody from there answered: everyone's results, said so
-        return replace(everyone, unknown_group=True)
+        return replace(page(consultation, public=public), unknown_group=True)
     if not chosen.shown:  # too few to show: nothing to compute, nor to store
-        return Page(None, everyone.groups, chosen, everyone.hidden_groups, unknown_group=False)
+        hidden = sum(1 for group in groups if not group.shown)
+        return Page(None, groups, chosen, hidden, unknown_group=False)
     key = _key(consultation, public, group_id, "data")
     return _read(consultation, key, lambda: _compute(consultation, public, group_id))
 
@@ -125,9 +132,9 @@ def rendered(
 ) -> str:
     """`render(page(...))`, cached as such: the results' HTML, the costly part of the page."""
     if group_id is not None:
-        found = page(consultation, public=public, group_id=group_id)
-        if found.results is None or found.unknown_group:  # not stored under any id asked
-            return render(found)
+        chosen = next((g for g in _groups_of(consultation, public) if g.pk == group_id), None)
+        if chosen is None or not chosen.shown:  # not stored under any id one may ask
+            return render(page(consultation, public=public, group_id=group_id))
     key = _key(consultation, public, group_id, "html")
     return _read(
         consultation, key, lambda: render(page(consultation, public=public, group_id=group_id))

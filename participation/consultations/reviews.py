@@ -144,7 +144,8 @@ def review_texts(actor: User, consultation: Consultation, verdicts: Iterable[Ver
             response_id__in=list(responses)
         )
     }
-    now, decided, stale = timezone.now(), {Decision.PUBLISHED: 0, Decision.WITHHELD: 0}, 0
+    now, stale = timezone.now(), 0
+    decided: dict[str, int] = {Decision.PUBLISHED: 0, Decision.WITHHELD: 0}
     for verdict in verdicts:
         response, question = responses.get(verdict.response_id), questions.get(verdict.question_id)
         if response is None or question is None:

@@ -228,7 +228,7 @@ def test_publishing_the_conclusion_tells_each_participant_once(
         told = Notification.objects.filter(kind=CONCLUSION.code)
         assert set(told.values_list("recipient_id", flat=True)) == participants
         assert len(participants) == 3 and stranger.pk not in participants
-        notice = told.first()
+        notice = told.get(recipient_id=min(participants))
         assert notice.title == "Ce que la commune va faire après « Place du marché »"
         assert notice.url == f"/consultations/{consultation.key}/#conclusion"
         # A retried task tells nobody twice; a change to the conclusion tells nobody again.

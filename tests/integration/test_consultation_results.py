@@ -214,3 +214,61 @@ def test_the_results_page_runs_a_constant_number_of_queries(
 # SET search_path. Computing (cache cold): the answers, their neighbourhoods, the questions.
 QUERIES = 10
 COMPUTING = 6
+
+
+@pytest.mark.parametrize("size", [5, 30])  # 5: a neighbourhood's results show from 5 answers
+@pytest.mark.parametrize("cached", [False, True])
+def test_the_published_page_runs_a_constant_number_of_queries(
+    client_for, town_a, size, cached, django_assert_num_queries
+) -> None:
+    from django.core.cache import cache
+
+    from participation.consultations.models import Consultation, ConsultationTextReview
+    from tests.consultation_support import closed_fields
+
+    with schema_context(town_a.schema_name):
+        consultation, q = every_kind(**closed_fields())
+        Consultation.objects.filter(pk=consultation.pk).update(
+            results_published_at=consultation.closes_at
+        )
+        north = Neighbourhood.objects.create(name="Quartier Nord")
+        for n in range(size):
+            response = ResponseFactory.create(
+                consultation=consultation,
+                respondent=UserFactory.create(),
+                neighbourhood=north,
+                answers=_answers(q, "À pied", ["Café"], ["Bancs", "Arbres"], str(n), f"Texte {n}"),
+            )
+            ConsultationTextReview.objects.create(
+                response=response, question=q["long_text"], text=f"Texte {n}", decision="published"
+            )
+    guest = client_for(town_a)
+    for url, computing in (
+        (f"/consultations/{consultation.key}/resultats/", 8),
+        (f"/consultations/{consultation.key}/resultats/?quartier={north.pk}", 12),
+    ):
+        guest.get(url)
+        if not cached:
+            cache.delete(f"consultations:results:v:{consultation.pk}")
+        # The consultation; cold, the answers, their neighbourhoods, the questions and the
+        # published texts (filtered: the groups' answers and neighbourhoods first), each after
+        # django-tenants' SET search_path.
+        with django_assert_num_queries(2 if cached else 2 + computing):
+            assert f"Texte {size - 1}" in body(guest.get(url))
+
+
+@pytest.mark.parametrize("size", [3, 30])
+def test_the_review_screen_runs_a_constant_number_of_queries(
+    admin, town_a, size, django_assert_num_queries
+) -> None:
+    with schema_context(town_a.schema_name):
+        consultation, q = every_kind()
+        for n in range(size):
+            ResponseFactory.create(
+                consultation=consultation, answers={str(q["long_text"].pk): f"Texte {n}"}
+            )
+    url = f"/administration/consultations/{consultation.pk}/textes/"
+    admin.get(url)
+    # Session, user, consultation, text questions, reviews, answers, billing, unread count.
+    with django_assert_num_queries(16):
+        assert f"Texte {size - 1}" in body(admin.get(url))

@@ -3,6 +3,8 @@ on the published results, a text changed meanwhile is not decided, each review i
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django_tenants.utils import schema_context
 
@@ -44,7 +46,7 @@ def _screen(consultation, status="to_review"):
 
 
 def _form(q, decisions, responses, texts=TEXTS):
-    data = {"item": []}
+    data: dict[str, Any] = {"item": []}
     for response, text, decision in zip(responses, texts, decisions, strict=True):
         name = f"t-{response.pk}-{q['long_text'].pk}"
         data["item"].append(name)
