@@ -102,7 +102,7 @@ def test_staff_publish_results_and_conclusion_a_participant_reads_them(
 
     page.get_by_role("link", name="Relire les réponses écrites").click()
     assert_accessible(page)
-    page.locator("li", has_text=PUBLISHED_TEXT).get_by_label("Publier").check()
+    page.locator("li", has_text=PUBLISHED_TEXT).get_by_label("Publier", exact=True).check()
     page.locator("li", has_text=WITHHELD_TEXT).get_by_label("Ne pas publier").check()
     page.get_by_role("button", name="Enregistrer mes décisions").click()
     page.get_by_text("2 décisions enregistrées.").wait_for()
