@@ -132,7 +132,7 @@ class ConsultationResultsView(ModuleOn, APIView):
             if consultation.conclusion_published_at
             else "",
             "neighbourhood": page.chosen if page.chosen and page.chosen.shown else None,
-            "neighbourhoods": [group for group in page.groups if group.shown],
+            "neighbourhoods": page.shown_groups,
             "answers": results.total if results else None,
             "paper_answers": results.paper if results else None,
             "questions": results.questions if results else [],

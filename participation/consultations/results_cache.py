@@ -59,6 +59,10 @@ class Page:
     hidden_groups: int
     unknown_group: bool  # the filter named no neighbourhood there is
 
+    @property
+    def shown_groups(self) -> list[Group]:
+        return [group for group in self.groups if group.shown]
+
 
 def _answers(consultation: Consultation) -> list[Answer]:
     rows = consultation.responses.order_by("pk").values_list(
