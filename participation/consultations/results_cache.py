@@ -17,8 +17,12 @@ from typing import Any
 
 from django.utils import translation
 
-from participation.consultations.models import Consultation
-from participation.consultations.results import Answer, Results, compute
+from participation.consultations.models import (
+    Consultation,
+    ConsultationQuestion,
+    ConsultationTextReview,
+)
+from participation.consultations.results import TEXT_KINDS, Answer, Results, compute
 from participation.consultations.text_reviews import published_texts
 from tenants import versioned_cache
 from townsite.models import Neighbourhood
@@ -58,6 +62,7 @@ class Page:
     chosen: Group | None
     hidden_groups: int
     unknown_group: bool  # the filter named no neighbourhood there is
+    to_review: int = 0  # staff: written answers waiting for a decision (or changed since)
 
     @property
     def shown_groups(self) -> list[Group]:
@@ -89,12 +94,33 @@ def _compute(consultation: Consultation, public: bool, group_id: int | None) -> 
     chosen = next((group for group in groups if group.pk == group_id), None)
     if group_id is not None and (chosen is None or not chosen.shown):
         return Page(None, groups, chosen, hidden, unknown_group=chosen is None)
+    questions = list(consultation.questions.all())
+    to_review = 0 if public else _to_review(consultation, questions, answers)
     if chosen is not None:
         answers = [answer for answer in answers if answer.neighbourhood_id == chosen.pk]
-    questions = list(consultation.questions.all())
     published = published_texts(consultation) if public else None
     results = compute(questions, answers, published=published)
-    return Page(results, groups, chosen, hidden, unknown_group=False)
+    return Page(results, groups, chosen, hidden, unknown_group=False, to_review=to_review)
+
+
+def _to_review(
+    consultation: Consultation, questions: list[ConsultationQuestion], answers: list[Answer]
+) -> int:
+    """Written answers with no decision covering their text (one query)."""
+    decided = set(
+        ConsultationTextReview.objects.filter(response__consultation=consultation).values_list(
+            "response_id", "question_id", "text"
+        )
+    )
+    keys = [(q.pk, str(q.pk)) for q in questions if q.kind in TEXT_KINDS]
+    return sum(
+        1
+        for answer in answers
+        for pk, key in keys
+        if isinstance(text := answer.answers.get(key), str)
+        and text.strip()
+        and (answer.pk, pk, text) not in decided
+    )
 
 
 def _key(consultation: Consultation, public: bool, group_id: int | None, part: str) -> str:
