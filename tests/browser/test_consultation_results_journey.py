@@ -100,7 +100,8 @@ def test_staff_publish_results_and_conclusion_a_participant_reads_them(
     page.get_by_role("row", name="La rénover 2 100 %").wait_for()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Relire les réponses écrites").click()
+    page.get_by_text("2 réponses écrites attendent votre décision").wait_for()
+    page.get_by_role("link", name="Les relire maintenant").click()
     assert_accessible(page)
     page.locator("li", has_text=PUBLISHED_TEXT).get_by_label("Publier", exact=True).check()
     page.locator("li", has_text=WITHHELD_TEXT).get_by_label("Ne pas publier").check()
