@@ -1,8 +1,9 @@
 """Participation's API URLs (included by config/urls_tenant.py under /api/v1/)."""
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from participation.api import comments, consultations, ideas
+from participation.api import comments, consultations, ideas, results
 
 app_name = "participation_api"
 
@@ -14,4 +15,9 @@ router.register("idea-comments", comments.IdeaCommentViewSet, basename="idea-com
 
 urlpatterns = [
     *router.urls,
+    path(
+        "consultations/<str:key>/results/",
+        results.ConsultationResultsView.as_view(),
+        name="results",
+    ),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts.mail import from_email_named, send_templated
 from accounts.models import User
+from participation.consultations import results_cache
 from participation.consultations.access import NotAllowed, ensure_may_answer
 from participation.consultations.answer_form import YES, Kind
 from participation.consultations.models import (
@@ -74,6 +75,7 @@ def submit_answer(
         if existing.answers != answers:
             existing.answers = answers
             existing.save(update_fields=["answers", "updated_at"])
+            results_cache.bump(consultation.pk)
         return existing, False
     neighbourhood_id = None
     if "respondent" in owner and owner["respondent"] is not None:
@@ -96,7 +98,9 @@ def submit_answer(
         )
         response.answers = answers
         response.save(update_fields=["answers", "updated_at"])
+        results_cache.bump(consultation.pk)
         return response, False
+    results_cache.bump(consultation.pk)
     return response, True
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import User
+from participation.consultations import results_cache
 from participation.consultations.answer_form import option_values
 from participation.consultations.models import (
     Consultation,
@@ -62,6 +63,7 @@ def _locked(consultation: Consultation) -> Consultation:
 
 def _audit(action: str, actor: User, consultation: Consultation, **after: Any) -> None:
     record(f"consultation.{action}", actor=actor, target=consultation, after=after)
+    results_cache.bump(consultation.pk)  # the results show the questionnaire
 
 
 # --- sections ------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ from participation.consultations import builder, services
 from participation.consultations.answer_form import AnswerForm
 from participation.consultations.forms import QuestionForm, SectionForm
 from participation.consultations.models import ConsultationQuestion, ConsultationSection
-from participation.consultations.results import results_for
 from participation.consultations.staff_views import (
     GET_POST,
     _admin,
@@ -210,12 +209,3 @@ def preview(request: HttpRequest, pk: int) -> HttpResponse:
         "preview": True,
     }
     return render(request, "participation/consultations/staff/preview.html", context)
-
-
-@staff
-@require_GET
-def results(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = get_for_staff(pk)
-    total, rows = results_for(consultation)
-    context = {"consultation": consultation, "total": total, "results": rows}
-    return render(request, "participation/consultations/staff/results.html", context)

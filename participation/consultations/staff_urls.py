@@ -2,7 +2,14 @@
 
 from django.urls import path
 
-from participation.consultations import builder_views, export_views, paper_views, staff_views
+from participation.consultations import (
+    builder_views,
+    export_views,
+    paper_views,
+    results_views,
+    review_views,
+    staff_views,
+)
 
 app_name = "consultations_staff"
 urlpatterns = [
@@ -19,7 +26,11 @@ urlpatterns = [
     path("<int:pk>/dupliquer/", staff_views.duplicate, name="duplicate"),
     path("<int:pk>/questionnaire/", builder_views.builder_page, name="builder"),
     path("<int:pk>/apercu/", builder_views.preview, name="preview"),
-    path("<int:pk>/resultats/", builder_views.results, name="results"),
+    path("<int:pk>/resultats/", results_views.staff_results, name="results"),
+    path("<int:pk>/resultats/publier/", results_views.publish_results, name="results_publish"),
+    path("<int:pk>/resultats/retirer/", results_views.unpublish_results, name="results_unpublish"),
+    path("<int:pk>/conclusion/", results_views.conclusion, name="conclusion"),
+    path("<int:pk>/textes/", review_views.texts, name="texts"),
     path("<int:pk>/donnees/", export_views.open_data_page, name="open_data"),
     path(
         "<int:pk>/donnees/reponses.<str:extension>",

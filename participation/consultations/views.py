@@ -41,7 +41,12 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     for consultation in listed_for(request.user).order_by("closes_at"):
         groups[consultation.phase(now)].append(consultation)
     groups["closed"].reverse()  # the latest closed first
-    return render(request, "participation/consultations/list.html", {"groups": groups})
+    context: dict[str, Any] = {"groups": groups}
+    if not is_member(request.user):  # published results are for everyone on the town's site
+        context["published_results"] = Consultation.objects.filter(
+            published_at__isnull=False, results_published_at__isnull=False
+        ).order_by("-closes_at")
+    return render(request, "participation/consultations/list.html", context)
 
 
 class _Visit:

@@ -140,6 +140,12 @@ ACTIONS: dict[str, Promise] = {
     "consultation.paper_answer_add": gettext_lazy("Paper answer typed in"),
     "consultation.paper_answer_change": gettext_lazy("Paper answer corrected"),
     "consultation.paper_answer_remove": gettext_lazy("Paper answer removed"),
+    # Consultations' results (participation.consultations.publication and .reviews)
+    "consultation.results_publish": gettext_lazy("Results of a consultation published"),
+    "consultation.results_unpublish": gettext_lazy("Results of a consultation withdrawn"),
+    "consultation.conclusion_publish": gettext_lazy("Conclusion of a consultation published"),
+    "consultation.conclusion_change": gettext_lazy("Conclusion of a consultation changed"),
+    "consultation.text_review": gettext_lazy("Written answers of a consultation reviewed"),
 }
 
 # Kinds of action to filter by: the code prefixes each covers (new codes join their kind).
@@ -167,6 +173,10 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
 }
 
 FIELDS: dict[str, Promise] = {
+    "conclusion_html": gettext_lazy("Conclusion"),
+    "results_published_at": gettext_lazy("Results published on"),
+    "published": gettext_lazy("Written answers published"),
+    "withheld": gettext_lazy("Written answers withheld"),
     "support_threshold": gettext_lazy("Supports after which the town studies an idea"),
     "supports_carried": gettext_lazy("Supports carried over"),
     "merged_into": gettext_lazy("Merged into idea no."),
