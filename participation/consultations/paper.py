@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from participation.consultations.access import NotAllowed
+from participation.consultations import results_cache
 from participation.consultations.models import Consultation, ConsultationResponse
 from tenants.audit import record
 from townsite.models import Neighbourhood
@@ -102,6 +103,7 @@ def add_paper_answer(
         target=consultation,
         after={"answer": response.pk, "commune": neighbourhood.name if neighbourhood else ""},
     )
+    results_cache.bump(consultation.pk)
     return response
 
 
@@ -133,6 +135,7 @@ def change_paper_answer(
         target=locked.consultation,
         after={"answer": locked.pk, "changed": changed},
     )
+    results_cache.bump(locked.consultation_id)
     return locked
 
 
@@ -154,4 +157,5 @@ def remove_paper_answer(actor: User, response: ConsultationResponse) -> bool:
     record(
         "consultation.paper_answer_remove", actor=actor, target=consultation, before={"answer": pk}
     )
+    results_cache.bump(consultation.pk)
     return True

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from participation.consultations import answering, paper
+from participation.consultations import answering, paper, results_cache
 from participation.consultations.models import ConsultationResponse
 from tenants.models import AuditEntry
 from tests.consultation_support import answer_form, closed_fields, every_kind, upcoming_fields
@@ -263,3 +263,34 @@ def test_the_staff_list_counts_the_paper_answers_apart(admin, town_a, admin_a, o
             paper.add_paper_answer(admin_a, consultation, answers={}, neighbourhood=None)
     page = body(admin.get(BASE))
     assert '2 <span class="muted">(dont 2 sur papier)</span>' in page
+
+
+def test_the_staff_results_count_each_paper_answer_at_once(
+    town_a, admin_a, open_one, django_capture_on_commit_callbacks
+) -> None:
+    """The results are cached per version: typing in, correcting and removing a paper answer
+    each bump it, so staff never read counts from before."""
+    consultation, q, _commune = open_one
+    single = str(q["single"].pk)
+
+    def counted() -> dict[str, int]:
+        results = results_cache.page(consultation, public=False).results
+        assert results is not None
+        [result] = [one for one in results.questions if one.question_id == q["single"].pk]
+        return {row.label: row.count for row in result.rows if row.count}
+
+    with schema_context(town_a.schema_name):
+        assert counted() == {}
+        with django_capture_on_commit_callbacks(execute=True):
+            typed = paper.add_paper_answer(
+                admin_a, consultation, answers={single: "À pied"}, neighbourhood=None
+            )
+        assert counted() == {"À pied": 1}
+        with django_capture_on_commit_callbacks(execute=True):
+            paper.change_paper_answer(
+                admin_a, typed, answers={single: "À vélo"}, neighbourhood=None
+            )
+        assert counted() == {"À vélo": 1}
+        with django_capture_on_commit_callbacks(execute=True):
+            paper.remove_paper_answer(admin_a, typed)
+        assert counted() == {}
