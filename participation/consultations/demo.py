@@ -1,13 +1,15 @@
 """The demo towns' consultations: one open, asking every kind of question (a conditional one
-included), with about forty answers, some typed in from paper; and one closed, with answers.
+included), with about forty answers, some typed in from paper; and one closed, with answers,
+its results and the town's conclusion published.
 Run by `seed_demo` (settings.DEMO_SEEDERS) in each demo town's schema, after mutual aid's demo
 has made its neighbours.
 
 Everything goes through the consultations' services, as staff and residents would (the
 questionnaire built, the consultation published, answers sent online, by the residents and by
 anonymous browsers, and on paper); only the dates are then moved into the past. The closed
-one's results and conclusion are left unpublished: publishing them is the results' service.
-Safe to run again: a consultation whose title exists is left as it is.
+one's written answers are reviewed (the remarks published), its results and its conclusion
+published, which tells its participants. Safe to run again: a consultation whose title
+exists is left as it is.
 """
 
 from __future__ import annotations
@@ -22,9 +24,21 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from participation.consultations import answering, browser, builder, paper, services
+from participation.consultations import (
+    answering,
+    browser,
+    builder,
+    paper,
+    publication,
+    reviews,
+    services,
+)
 from participation.consultations.answer_form import OTHER, AnswerForm, ranking_name
-from participation.consultations.models import Consultation, ConsultationQuestion
+from participation.consultations.models import (
+    Consultation,
+    ConsultationQuestion,
+    ConsultationTextReview,
+)
 from tenants.models import Collectivite
 from townsite.models import Neighbourhood
 
@@ -69,6 +83,11 @@ CLOSED = Plan(
     closes_in_days=-10,
     anonymous=0,
     on_paper=9,
+)
+CONCLUSION = (
+    "<p>Merci aux habitants qui ont répondu, en ligne et sur papier. La médiathèque ouvrira "
+    "<strong>le mercredi jusqu’à 19 h</strong> et le samedi matin dès la rentrée ; nous ferons "
+    "le point au conseil municipal de juin.</p>"
 )
 
 
@@ -237,7 +256,26 @@ def _seed(plan: Plan, town: Collectivite, staff: User, residents: list[User]) ->
             neighbourhood=communes[number % len(communes)],
         )
     _backdate(consultation, rng, closes_at=now + timedelta(days=plan.closes_in_days))
+    if plan.closes_in_days < 0:
+        _conclude(staff, Consultation.objects.get(pk=consultation.pk))
     return consultation
+
+
+def _conclude(staff: User, consultation: Consultation) -> None:
+    """What the town does once a consultation is over: the remarks reviewed (all published:
+    the demo's are harmless), the results published, then its conclusion."""
+    verdicts = [
+        reviews.Verdict(
+            text.response_id,
+            text.question_id,
+            ConsultationTextReview.Decision.PUBLISHED,
+            reviews.fingerprint(text.text),
+        )
+        for text in reviews.texts_of(consultation)
+    ]
+    reviews.review_texts(staff, consultation, verdicts)
+    consultation = publication.publish_results(staff, consultation)
+    publication.save_conclusion(staff, consultation, CONCLUSION, publish=True)
 
 
 def _backdate(consultation: Consultation, rng: random.Random, *, closes_at: Any) -> None:

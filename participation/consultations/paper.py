@@ -17,8 +17,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from participation.consultations.access import NotAllowed
 from participation.consultations import results_cache
+from participation.consultations.access import NotAllowed
 from participation.consultations.models import Consultation, ConsultationResponse
 from tenants.audit import record
 from townsite.models import Neighbourhood
