@@ -4,6 +4,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 PORT ?= 8000
+# Test processes (pytest-xdist); each file runs whole in one of them (module fixtures).
+TEST_WORKERS ?= 2
 
 .PHONY: run test bench setup services stop lint typecheck pytest messages clean
 
@@ -12,7 +14,7 @@ run: setup
 	$(PY) -m config.devserver --port $(PORT)
 
 test: setup lint
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .

@@ -75,7 +75,12 @@ _DB_OPTIONS.setdefault("application_name", env_str("DB_APPLICATION_NAME", "place
 DATABASES["default"]["OPTIONS"] = _DB_OPTIONS
 DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 
-REDIS_DB = 1 if TESTING else 0
+# Tests use database 1, and each pytest-xdist worker (gw0, gw1, ...) the next ones: a worker's
+# cache.clear() or Celery queue never reaches another's.
+_TEST_WORKER = int(env_str("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+if _TEST_WORKER > 14:
+    raise ImproperlyConfigured("Redis has 16 databases: run at most 15 test workers.")
+REDIS_DB = 1 + _TEST_WORKER if TESTING else 0
 EMBEDDED_REDIS = not PRODUCTION and not env_str("REDIS_URL", "")
 REDIS_URL = devservices.redis_url(REDIS_DB) if EMBEDDED_REDIS else env_secret("REDIS_URL")
 if not REDIS_URL:
