@@ -15,6 +15,7 @@ ENDPOINTS = {
     "/api/v1/consultations/{key}/": {"get"},
     "/api/v1/consultations/{key}/answer/": {"get", "post"},
     "/api/v1/consultations/{key}/attachments/{attachment}/": {"get"},
+    "/api/v1/consultations/{key}/results/": {"get"},
     "/api/v1/idea-categories/": {"get"},
     "/api/v1/ideas/": {"get", "post"},
     "/api/v1/ideas/{id}/": {"get"},
