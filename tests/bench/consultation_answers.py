@@ -45,7 +45,7 @@ from _bench_support import (
 from _page_load import add_load_arguments, ensure_bench_town
 
 SLUG = "bench-consultation"
-OFFICIAL_CODE = "00007"  # no département 00: never a real commune
+OFFICIAL_CODE = "00008"  # no département 00: never a real commune
 RESIDENTS = 1_000
 EMAIL = "habitant{n}@bench-consultation.example"
 TITLE = "Banc d'essai : la place du marché"
