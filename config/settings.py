@@ -152,6 +152,9 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    # The ops console's admin site, without Django's default site and its autodiscovery.
+    "django.contrib.admin.apps.SimpleAdminConfig",
+    "ops",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",

@@ -1,10 +1,11 @@
-"""URLs of the root domain: the public site, ops staff sign-in, the health check."""
+"""URLs of the root domain: the public site, ops staff sign-in and console, the health check."""
 
 from django.urls import include, path
 
 from billing import webhooks
 from onboarding import legal_views
 from onboarding import views as onboarding_views
+from ops.site import ops_site
 from tenants import errors, views
 
 urlpatterns = [
@@ -22,6 +23,7 @@ urlpatterns = [
     ),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("ops/", ops_site.urls),
 ]
 
 # The same French error pages on every site (tenants.errors picks the look from the request).

@@ -34,6 +34,7 @@ pytest_plugins = [
     "tests.notification_fixtures",
     "tests.moderation_fixtures",
     "tests.mutual_aid_support",
+    "tests.ops_support",
 ]
 
 TOWNS = {

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Onboarding sits above billing (signing up starts a trial; billing never needs the sign-up).
 # Notifications sit under the town site so that its moderation and every module can notify.
+# The ops console is public-schema only: it reads tenants and billing, never a town's modules.
 # The modules are peers on the top floor: neither may use the other.
 FLOORS = {
     "tenants": 0,
@@ -26,6 +27,7 @@ FLOORS = {
     "billing": 2,
     "onboarding": 3,
     "notifications": 4,
+    "ops": 4,
     "townsite": 5,
     "mutual_aid": 6,
     "participation": 6,

@@ -1,0 +1,1 @@
+"""The ops console: our staff's view of every collectivité, on the root domain at /ops/."""

@@ -1,0 +1,158 @@
+"""The tenants list: every collectivité with its lifecycle, billing and activity, in one query."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.expressions import Case
+from django.db.models.functions import Substr
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from billing.models import BillingAccount, Plan
+from ops.site import ops_site
+from tenants.models import Collectivite, Commune, Departement
+
+# A commune's INSEE code starts with its département: two characters (01, 2A...), three overseas
+# (971...). An intercommunalité's is the département of its most populated member commune.
+OVERSEAS = r"^9[78]"
+EPCI_DEPARTEMENT = Subquery(
+    Commune.objects.filter(epci_id=OuterRef("official_code"))
+    .order_by("-population")
+    .values("departement")[:1]
+)
+DEPARTEMENT = Case(
+    When(kind=Collectivite.Kind.INTERCOMMUNALITE, then=EPCI_DEPARTEMENT),
+    When(official_code__regex=OVERSEAS, then=Substr("official_code", 1, 3)),
+    default=Substr("official_code", 1, 2),
+    output_field=CharField(),
+)
+
+
+class DepartementFilter(admin.SimpleListFilter):
+    title = _("département")
+    parameter_name = "departement"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        directory = Departement.objects.values_list("code", "name")
+        return [(code, f"{code} {name}") for code, name in directory]
+
+    def has_output(self) -> bool:
+        # Without it, a database whose directory is not loaded would ignore ?departement=.
+        return True
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        code = self.value()
+        if not code:
+            return queryset
+        # On the codes themselves rather than on the computed column, so an index can serve it.
+        members = Commune.objects.filter(departement=code, epci__isnull=False).values("epci_id")
+        return queryset.filter(
+            Q(kind=Collectivite.Kind.COMMUNE, official_code__startswith=code)
+            | Q(kind=Collectivite.Kind.INTERCOMMUNALITE, official_code__in=members)
+        )
+
+
+def _billing(town: Collectivite) -> BillingAccount | None:
+    try:
+        return town.billing_account
+    except ObjectDoesNotExist:  # a town still being prepared has no account yet
+        return None
+
+
+def _figure(town: Collectivite, name: str) -> Any:
+    try:
+        return getattr(town.figures, name)
+    except ObjectDoesNotExist:  # not refreshed yet by the periodic task
+        return None
+
+
+@admin.register(Collectivite, site=ops_site)
+class TenantsAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "kind",
+        "departement",
+        "population",
+        "status",
+        "billing_status",
+        "trial_end",
+        "plan",
+        "active_residents",
+        "last_activity",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        ("billing_account__status", admin.ChoicesFieldListFilter),
+        "kind",
+        DepartementFilter,
+        ("billing_account__plan", admin.RelatedOnlyFieldListFilter),
+    ]
+    # An admin's email lives in the town's own schema: the billing email is the one kept here.
+    search_fields = [
+        "name",
+        "=official_code",
+        "=siren",
+        "domains__domain",
+        "billing_account__billing_email",
+    ]
+    search_help_text = _("Name, INSEE code or SIREN, subdomain or billing email.")
+    list_select_related = ["billing_account__plan", "figures"]
+    ordering = ["name"]
+    list_per_page = 50
+    # The exact total of 36,000 rows on every page costs a second COUNT; the filtered one is shown.
+    show_full_result_count = False
+    actions = None
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Collectivite]:
+        return super().get_queryset(request).annotate(departement_code=DEPARTEMENT)
+
+    # Read only for now: every change will be an action through the services, with its reason.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return self.admin_site.has_permission(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description=_("département"), ordering="departement_code")
+    def departement(self, town: Collectivite) -> str | None:
+        return town.departement_code
+
+    @admin.display(description=_("billing"), ordering="billing_account__status")
+    def billing_status(self, town: Collectivite) -> str | None:
+        account = _billing(town)
+        return account.get_status_display() if account else None
+
+    @admin.display(description=_("trial end"), ordering="billing_account__trial_ends_at")
+    def trial_end(self, town: Collectivite) -> datetime | None:
+        account = _billing(town)
+        return account.trial_ends_at if account else None
+
+    @admin.display(description=_("plan"), ordering="billing_account__plan__min_population")
+    def plan(self, town: Collectivite) -> Plan | None:
+        account = _billing(town)
+        return account.plan if account else None
+
+    @admin.display(
+        description=_("active residents (30 days)"), ordering="figures__active_residents_30d"
+    )
+    def active_residents(self, town: Collectivite) -> int | None:
+        return _figure(town, "active_residents_30d")
+
+    @admin.display(description=_("last activity"), ordering="figures__last_activity_at")
+    def last_activity(self, town: Collectivite) -> datetime | None:
+        return _figure(town, "last_activity_at")

@@ -1,0 +1,183 @@
+"""The ops console's tenants list: what it shows, how staff find a town, and its query count."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import formats, timezone
+
+from billing.models import BillingAccount, Plan
+from ops.models import TenantFigures
+from ops.tenants_admin import TenantsAdmin
+from tenants.models import Collectivite, Domain
+from tests.directory_sample import GALLY_MAULDRE, load_directory_sample
+from tests.helpers import body
+from tests.ops_support import TENANTS_LIST
+
+pytestmark = pytest.mark.django_db
+
+# Session, user, TOTP (the root domain's middleware, then the site), the filters' choices
+# (départements, plans), the count and the page: eight, each after its `SET search_path`.
+QUERIES = 16
+
+
+def rows(count: int, *, prefix: str = "Lieu", code_start: int = 10000) -> list[Collectivite]:
+    """Tenants rows without schemas (bulk_create does not call save), each with an account."""
+    towns = Collectivite.objects.bulk_create(
+        Collectivite(
+            name=f"{prefix} {n:03d}",
+            kind=Collectivite.Kind.COMMUNE,
+            official_code=str(code_start + n),
+            slug=f"{prefix.lower()}-{n}",
+            schema_name=f"{prefix.lower()}_{n}",
+            population=100 + n,
+            status=Collectivite.Status.READY,
+        )
+        for n in range(count)
+    )
+    plan = Plan.objects.order_by("min_population").first()
+    BillingAccount.objects.bulk_create(
+        BillingAccount(collectivite=town, plan=plan, trial_ends_at=timezone.now()) for town in towns
+    )
+    TenantFigures.objects.bulk_create(
+        TenantFigures(collectivite=town, active_residents_30d=n) for n, town in enumerate(towns)
+    )
+    return towns
+
+
+def names(response) -> list[str]:
+    return [town.name for town in response.context["cl"].result_list]
+
+
+def test_the_list_shows_each_town_with_its_billing(console: Client, town_a, town_b) -> None:
+    response = console.get(TENANTS_LIST)
+    assert response.status_code == 200
+    page = body(response)
+    assert town_a.name in page and town_b.name in page
+    assert "Essai gratuit" in page  # the billing status, in French
+    assert '<td class="field-status">En service</td>' in page
+
+
+def test_figures_show_a_dash_until_the_task_fills_them(console: Client, town_a) -> None:
+    page = body(console.get(TENANTS_LIST, {"q": town_a.name}))
+    assert '<td class="field-active_residents">—</td>' in page
+    assert '<td class="field-last_activity">—</td>' in page
+    TenantFigures.objects.create(
+        collectivite=town_a, active_residents_30d=4321, last_activity_at=timezone.now()
+    )
+    response = console.get(TENANTS_LIST, {"q": town_a.name})
+    assert '<td class="field-active_residents">4321</td>' in body(response)
+
+
+@pytest.mark.parametrize(
+    "query", ["Villeneuve", "villeneuve-les", "99001", "217801521", "town-a", "mairie@villeneuve"]
+)
+def test_search_by_name_code_siren_subdomain_or_billing_email(
+    console: Client, town_a, town_b, query: str
+) -> None:
+    Collectivite.objects.filter(pk=town_a.pk).update(siren="217801521")
+    BillingAccount.objects.filter(collectivite=town_a).update(
+        billing_email="mairie@villeneuve.example"
+    )
+    response = console.get(TENANTS_LIST, {"q": query})
+    assert names(response) == [town_a.name]
+
+
+def test_a_search_through_domains_lists_a_town_once(console: Client, town_a) -> None:
+    Domain.objects.create(tenant=town_a, domain="entraide.town-a.example", is_primary=False)
+    response = console.get(TENANTS_LIST, {"q": "town-a"})
+    assert names(response) == [town_a.name]
+
+
+def test_filter_by_lifecycle_status(console: Client, town_a, town_b) -> None:
+    Collectivite.objects.filter(pk=town_b.pk).update(status=Collectivite.Status.SUSPENDED)
+    response = console.get(TENANTS_LIST, {"status__exact": "suspended"})
+    assert names(response) == [town_b.name]
+
+
+def test_filter_by_billing_status(console: Client, town_a, town_b) -> None:
+    BillingAccount.objects.filter(collectivite=town_b).update(status="sponsored")
+    response = console.get(TENANTS_LIST, {"billing_account__status__exact": "sponsored"})
+    assert names(response) == [town_b.name]
+
+
+def test_filter_by_kind(console: Client, town_a, town_b) -> None:
+    Collectivite.objects.filter(pk=town_b.pk).update(kind="epci", official_code=GALLY_MAULDRE)
+    response = console.get(TENANTS_LIST, {"kind__exact": "epci"})
+    assert names(response) == [town_b.name]
+
+
+def test_filter_by_departement_covers_communes_and_intercommunalites(
+    console: Client, town_a, town_b
+) -> None:
+    load_directory_sample()
+    Collectivite.objects.filter(pk=town_a.pk).update(official_code="78152")  # Chavenay
+    Collectivite.objects.filter(pk=town_b.pk).update(kind="epci", official_code=GALLY_MAULDRE)
+    rows(2, code_start=91000)
+    response = console.get(TENANTS_LIST, {"departement": "78"})
+    assert sorted(names(response)) == sorted([town_a.name, town_b.name])
+    assert "Yvelines" in body(response)  # the filter's choices come from the directory
+    page = body(response)
+    assert page.count('<td class="field-departement">78</td>') == 2
+
+
+def test_filter_by_plan(console: Client, town_a, town_b) -> None:
+    plans = list(Plan.objects.order_by("min_population")[:2])
+    BillingAccount.objects.filter(collectivite=town_a).update(plan=plans[0])
+    BillingAccount.objects.filter(collectivite=town_b).update(plan=plans[1])
+    response = console.get(TENANTS_LIST, {"billing_account__plan__id__exact": plans[1].pk})
+    assert names(response) == [town_b.name]
+
+
+def test_sortable_by_population(console: Client, town_a, town_b) -> None:
+    Collectivite.objects.filter(pk=town_a.pk).update(population=90)
+    Collectivite.objects.filter(pk=town_b.pk).update(population=80)
+    column = TenantsAdmin.list_display.index("population")
+    ascending = names(console.get(TENANTS_LIST, {"o": str(column)}))
+    descending = names(console.get(TENANTS_LIST, {"o": f"-{column}"}))
+    assert ascending[:2] == [town_b.name, town_a.name]
+    assert descending[-2:] == [town_a.name, town_b.name]
+
+
+def test_paginated(console: Client, town_a) -> None:
+    rows(60)
+    first = console.get(TENANTS_LIST)
+    second = console.get(TENANTS_LIST, {"p": "2"})
+    assert len(names(first)) == 50
+    assert len(names(second)) == 62 - 50
+    assert not set(names(first)) & set(names(second))
+
+
+def test_nothing_can_be_added_changed_or_deleted(console: Client, town_a) -> None:
+    assert console.get(f"{TENANTS_LIST}add/").status_code == 403
+    assert console.post(f"{TENANTS_LIST}{town_a.pk}/delete/").status_code == 403
+    response = console.post(f"{TENANTS_LIST}{town_a.pk}/change/", {"name": "Renamed"})
+    assert response.status_code == 403
+    town_a.refresh_from_db()
+    assert town_a.name != "Renamed"
+    assert Collectivite.objects.filter(pk=town_a.pk).exists()
+
+
+@pytest.mark.parametrize("extra", [3, 60])
+def test_the_list_takes_a_constant_number_of_queries(
+    console: Client, django_assert_num_queries, town_a, extra: int
+) -> None:
+    towns = rows(extra)
+    Domain.objects.bulk_create(
+        Domain(tenant=town, domain=f"{town.slug}.example", is_primary=True) for town in towns
+    )
+    console.get(TENANTS_LIST)  # the session and the site's look cached, as on a running server
+    with django_assert_num_queries(QUERIES):
+        response = console.get(TENANTS_LIST, {"departement": "10", "o": "-9"})
+    assert response.status_code == 200
+    assert len(names(response)) == min(extra, 50)  # codes 10000...: all in département 10
+
+
+def test_trial_end_is_shown(console: Client, town_a) -> None:
+    end = timezone.now() + timedelta(days=12)
+    BillingAccount.objects.filter(collectivite=town_a).update(trial_ends_at=end)
+    response = console.get(TENANTS_LIST, {"q": town_a.name})
+    shown = formats.date_format(timezone.localtime(end), "DATETIME_FORMAT")
+    assert f'<td class="field-trial_end nowrap">{shown}</td>' in body(response)
