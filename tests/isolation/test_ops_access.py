@@ -147,6 +147,7 @@ def test_staff_with_totp_get_the_tenants_list(console: Client, town_a) -> None:
     response = console.get(TENANTS_LIST)
     assert response.status_code == 200
     assert f"/ops/tenants/collectivite/{town_a.pk}/change/" in body(response)
+    assert "Console Placette" in body(response)  # the site's own French header
 
 
 def test_the_console_login_page_sends_staff_with_totp_to_the_console(console: Client) -> None:
