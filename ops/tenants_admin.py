@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.expressions import Case
 from django.db.models.functions import Substr
 from django.http import HttpRequest
@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from billing.models import BillingAccount, Plan
 from ops.site import ops_site
-from tenants.models import Collectivite, Commune, Departement
+from tenants.models import Collectivite, Commune, Departement, Domain
 
 # A commune's INSEE code starts with its département: two characters (01, 2A...), three overseas
 # (971...). An intercommunalité's is the département of its most populated member commune.
@@ -91,7 +91,7 @@ class TenantsAdmin(admin.ModelAdmin):
         ("billing_account__status", admin.ChoicesFieldListFilter),
         "kind",
         DepartementFilter,
-        ("billing_account__plan", admin.RelatedOnlyFieldListFilter),
+        "billing_account__plan",
     ]
     # An admin's email lives in the town's own schema: the billing email is the one kept here.
     search_fields = [
@@ -103,11 +103,30 @@ class TenantsAdmin(admin.ModelAdmin):
     ]
     search_help_text = _("Name, INSEE code or SIREN, subdomain or billing email.")
     list_select_related = ["billing_account__plan", "figures"]
-    ordering = ["name"]
+    # Newest first, on the primary key's index: the page reads 50 rows, not 36,000 to sort them.
+    ordering = ["-pk"]
     list_per_page = 50
     # The exact total of 36,000 rows on every page costs a second COUNT; the filtered one is shown.
     show_full_result_count = False
     actions = None
+
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Collectivite], search_term: str
+    ) -> tuple[QuerySet[Collectivite], bool]:
+        """One term over the fields above; domains through EXISTS, so no row comes twice and the
+        page needs no DISTINCT over 36,000 rows."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        domains = Domain.objects.filter(tenant=OuterRef("pk"), domain__icontains=term)
+        matches = (
+            Q(name__icontains=term)
+            | Q(official_code=term)
+            | Q(siren=term)
+            | Q(billing_account__billing_email__icontains=term)
+            | Exists(domains)
+        )
+        return queryset.filter(matches), False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Collectivite]:
         return super().get_queryset(request).annotate(departement_code=DEPARTEMENT)
