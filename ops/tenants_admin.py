@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import CharField, Exists, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.expressions import Case
 from django.db.models.functions import Substr
 from django.http import HttpRequest
@@ -113,20 +113,24 @@ class TenantsAdmin(admin.ModelAdmin):
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Collectivite], search_term: str
     ) -> tuple[QuerySet[Collectivite], bool]:
-        """One term over the fields above; domains through EXISTS, so no row comes twice and the
-        page needs no DISTINCT over 36,000 rows."""
+        """The term's shape says what it is: an email, a code (INSEE, SIREN), or a name or a
+        subdomain. The embedded PostgreSQL has no pg_trgm, so a name is a LIKE scan of one table;
+        subdomains and domains are prefixes, which their unique indexes serve. The matching keys
+        are read once, so the count and the page do not scan again."""
         term = search_term.strip()
         if not term:
             return queryset, False
-        domains = Domain.objects.filter(tenant=OuterRef("pk"), domain__icontains=term)
-        matches = (
-            Q(name__icontains=term)
-            | Q(official_code=term)
-            | Q(siren=term)
-            | Q(billing_account__billing_email__icontains=term)
-            | Exists(domains)
-        )
-        return queryset.filter(matches), False
+        if "@" in term:
+            emails = BillingAccount.objects.filter(billing_email__icontains=term)
+            matches = Q(pk__in=emails.values("collectivite_id"))
+        elif term.isdigit():
+            matches = Q(official_code=term) | Q(siren=term)
+        else:
+            host = term.lower()
+            domains = Domain.objects.filter(domain__startswith=host).values("tenant_id")
+            matches = Q(name__icontains=term) | Q(slug__startswith=host) | Q(pk__in=domains)
+        found = list(Collectivite.objects.filter(matches).values_list("pk", flat=True))
+        return queryset.filter(pk__in=found), False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Collectivite]:
         return super().get_queryset(request).annotate(departement_code=DEPARTEMENT)

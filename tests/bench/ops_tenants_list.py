@@ -104,9 +104,7 @@ def fill_public_schema() -> None:
         )
         TenantFigures.objects.bulk_create(
             (
-                TenantFigures(
-                    collectivite=town, active_residents_30d=n % 900, last_activity_at=now
-                )
+                TenantFigures(collectivite=town, active_residents_30d=n % 900, last_activity_at=now)
                 for n, town in enumerate(towns)
                 if n % 3 == 0
             ),
@@ -127,7 +125,9 @@ def staff_cookie() -> tuple[str, str]:
     from accounts.services import create_ops_staff
 
     user = User.objects.filter(email=STAFF_EMAIL).first() or create_ops_staff(
-        email=STAFF_EMAIL, display_name="Console", password="bench-console"  # noqa: S106
+        email=STAFF_EMAIL,
+        display_name="Console",
+        password="bench-console",  # noqa: S106
     )
     Authenticator.objects.get_or_create(
         user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": "JBSWY3DPEHPK3PXP"}}
