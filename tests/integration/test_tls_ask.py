@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.cache import caches
 from django.test import Client
 from django_tenants.utils import schema_context
 
 from accounts.factories import TEST_PASSWORD
 from accounts.services import create_ops_staff
 from onboarding import tls
-from tenants import services
-from tenants.cache import STRICT
+from tenants import directory, services
 from tenants.domains import add_custom_domain
 from tenants.models import Collectivite
+from tests.redis_process import RedisProcess
 
 pytestmark = pytest.mark.django_db
 
@@ -31,13 +31,6 @@ def with_custom_domain(town_a: Collectivite) -> Collectivite:
         )
     add_custom_domain(staff, town_a, HOST, reason="Demande du maire")
     return town_a
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters() -> Iterator[None]:
-    yield
-    with schema_context("public"):
-        caches[STRICT].delete_pattern("*tls-ask:*")
 
 
 def ask(domain: str, client: Client | None = None) -> int:
@@ -73,7 +66,7 @@ def test_no_for_any_other_host(with_custom_domain, domain: str) -> None:
     assert ask(domain) == 404
 
 
-def test_no_once_the_answer_was_asked_before_the_domain_existed(town_a) -> None:
+def test_a_remembered_no_turns_to_yes_once_the_domain_is_added(town_a) -> None:
     """A "no" is remembered by the host map, but adding the domain makes it a "yes" at once."""
     assert ask(HOST) == 404
     with schema_context("public"):
@@ -104,3 +97,26 @@ def test_the_limit_is_counted_per_client_address(town_a, monkeypatch, settings) 
     second = Client(HTTP_HOST=settings.ROOT_DOMAIN, HTTP_X_FORWARDED_FOR="203.0.113.2")
     assert [ask(town_a.primary_host, first), ask(town_a.primary_host, first)] == [200, 429]
     assert ask(town_a.primary_host, second) == 200
+
+
+@pytest.fixture
+def redis_stopped(settings: Any) -> Iterator[None]:
+    """Both cache aliases on a Redis of this test's own, stopped."""
+    server = RedisProcess()
+    server.start()
+    settings.CACHES = {
+        alias: {**config, "LOCATION": server.url()} for alias, config in settings.CACHES.items()
+    }
+    settings.TENANT_CACHE_CHECK_SECONDS = 0
+    directory.forget_local_hosts()
+    server.stop()
+    yield
+    server.remove()
+    directory.forget_local_hosts()
+
+
+def test_without_redis_the_answers_come_from_the_database(
+    with_custom_domain, redis_stopped, monkeypatch
+) -> None:
+    monkeypatch.setattr(tls, "ASKS_PER_MINUTE", 1)  # nothing is counted: the limit fails open
+    assert [ask(HOST), ask(HOST), ask("inconnu.ville-z.fr")] == [200, 200, 404]
