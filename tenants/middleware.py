@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -86,10 +87,19 @@ def _custom_domain(request: HttpRequest) -> str | None:
     raw = request._get_raw_host()  # type: ignore[attr-defined]  # get_host() without the check
     domain, _port = split_domain_port(raw)
     domain = domain.removesuffix(".")
-    if not domain or resolve_host(domain) is None:
+    # Scanners mostly ask for our IP address: no domain of ours is one, no lookup needed.
+    if not domain or _is_ip_address(domain) or resolve_host(domain) is None:
         return None
     request.get_host = lambda: raw  # type: ignore[method-assign]
     return domain
+
+
+def _is_ip_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
 
 
 def _redirects_to_primary(request: HttpRequest, tenant: Collectivite, host: str) -> bool:

@@ -221,3 +221,10 @@ def test_a_former_custom_primary_redirects_to_the_next_one(staff, town_a) -> Non
     response = Client(HTTP_HOST=first.domain).get("/")
     assert response.status_code == 301
     assert response["Location"].startswith(f"{settings.SITE_SCHEME}://participation.ville-a.fr")
+
+
+def test_a_request_for_our_ip_address_is_refused_without_a_lookup(
+    django_assert_num_queries,
+) -> None:
+    with django_assert_num_queries(0):
+        assert Client(HTTP_HOST="203.0.113.7").get("/").status_code == 400
