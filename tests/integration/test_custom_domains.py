@@ -228,3 +228,13 @@ def test_a_request_for_our_ip_address_is_refused_without_a_lookup(
 ) -> None:
     with django_assert_num_queries(0):
         assert Client(HTTP_HOST="203.0.113.7").get("/").status_code == 400
+
+
+def test_a_host_map_warmed_before_the_change_redirects_once_it_commits(
+    staff, town_a, django_capture_on_commit_callbacks
+) -> None:
+    old = Client(HTTP_HOST=town_a.primary_host)
+    assert old.get("/").status_code == 200  # the subdomain is now in the host map, as primary
+    with django_capture_on_commit_callbacks(execute=True):
+        _made_primary(staff, town_a)
+    assert old.get("/").status_code == 301
