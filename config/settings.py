@@ -298,6 +298,8 @@ CSRF_FAILURE_VIEW = "tenants.errors.csrf_failure"
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # Caddy asks whether a name is ours over plain HTTP on its loopback (deploy/Caddyfile).
+    SECURE_REDIRECT_EXEMPT = [r"^tls/ask$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)

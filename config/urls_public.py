@@ -3,7 +3,7 @@
 from django.urls import include, path
 
 from billing import webhooks
-from onboarding import legal_views
+from onboarding import legal_views, tls
 from onboarding import views as onboarding_views
 from ops.site import ops_site
 from tenants import errors, views
@@ -11,6 +11,7 @@ from tenants import errors, views
 urlpatterns = [
     path("", onboarding_views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("tls/ask", tls.tls_ask, name="tls_ask"),
     path("billing/stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("essai/", include("onboarding.urls")),
     path("mentions-legales/", legal_views.legal_notice, name="legal_notice"),

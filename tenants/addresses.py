@@ -16,6 +16,11 @@ def _origin(host: str) -> str:
     return f"{settings.SITE_SCHEME}://{host}{suffix}"
 
 
+def host_url(host: str, path: str = "/") -> str:
+    """The address of a path on one of our hosts (a town's custom domain, for example)."""
+    return _origin(host) + path
+
+
 def root_url(path: str = "/") -> str:
     return _origin(settings.ROOT_DOMAIN) + path
 

@@ -33,9 +33,11 @@ logger = logging.getLogger(__name__)
 
 GENERATION_KEY: Final = "tenancy:generation"
 # Cached tenants are pickled model instances: a new column must not meet an old pickle (it would
-# be fetched from the database on every request). The key carries the model's shape.
+# be fetched from the database on every request). The key carries the model's shape, and the
+# attributes the lookup adds to it.
 _SHAPE: Final = hashlib.sha1(
-    ",".join(f.attname for f in Collectivite._meta.concrete_fields).encode(), usedforsecurity=False
+    ",".join([*(f.attname for f in Collectivite._meta.concrete_fields), "redirect_host"]).encode(),
+    usedforsecurity=False,
 ).hexdigest()[:8]
 ENTRY_TTL_SECONDS: Final = 60 * 60
 UNKNOWN_TTL_SECONDS: Final = 60
@@ -130,12 +132,25 @@ class _LocalDirectory:
             if cached is not None:
                 return cached
         domain = Domain.objects.select_related("tenant").filter(domain=host).first()
-        entry: Collectivite | str = domain.tenant if domain else _UNKNOWN
+        entry: Collectivite | str = _UNKNOWN
+        if domain is not None:
+            tenant = domain.tenant
+            if not domain.is_primary and domain.redirects_when_secondary:
+                tenant.redirect_host = _primary_host(domain) or ""
+            entry = tenant
         if generation is not None:
             ttl = ENTRY_TTL_SECONDS if domain else UNKNOWN_TTL_SECONDS
             with contextlib.suppress(RedisError):
                 _cache().set(key, entry, timeout=ttl)
         return entry
+
+
+def _primary_host(domain: Domain) -> str | None:
+    return (
+        Domain.objects.filter(tenant_id=domain.tenant_id, is_primary=True)
+        .values_list("domain", flat=True)
+        .first()
+    )
 
 
 _local = _LocalDirectory()

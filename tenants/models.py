@@ -58,6 +58,9 @@ class Collectivite(TenantMixin):
 
     auto_create_schema = True
     auto_drop_schema = False  # never lose a town's data by deleting a row
+    # Set by the host map (tenants.directory) on the tenant it resolves for a host that is to
+    # redirect to the town's primary domain (tenants.middleware): that primary's host.
+    redirect_host: str = ""
 
     class Meta:
         verbose_name = _("collectivité")
@@ -98,6 +101,11 @@ class Collectivite(TenantMixin):
 
 
 class Domain(DomainMixin):
+    # While not primary, does this host redirect to the primary one? Yes for the town's
+    # subdomain and a former primary (their links keep working); no for a custom domain just
+    # added, which is served as is so that it can be checked before it becomes the address.
+    redirects_when_secondary = models.BooleanField(_("redirects when not primary"), default=True)
+
     class Meta:
         verbose_name = _("domain")
         verbose_name_plural = _("domains")

@@ -61,6 +61,9 @@ ACTIONS: dict[str, Promise] = {
     "collectivite.verify": gettext_lazy("Site verified"),
     "collectivite.official_domain_add": gettext_lazy("Official email domain added"),
     "collectivite.official_domain_remove": gettext_lazy("Official email domain removed"),
+    # The site's addresses, changed by our staff (tenants.domains)
+    "collectivite.custom_domain_add": gettext_lazy("Web address added to the site"),
+    "collectivite.primary_domain_change": gettext_lazy("Main web address of the site changed"),
     # Claims on the site, settled by our staff (onboarding.staff)
     "site.transfer": gettext_lazy("Site handed over to its verified representative"),
     "claim.dismiss": gettext_lazy("Claim on the site dismissed"),
@@ -173,6 +176,8 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
 }
 
 FIELDS: dict[str, Promise] = {
+    "host": gettext_lazy("Web address"),
+    "primary_domain": gettext_lazy("Main web address"),
     "conclusion_html": gettext_lazy("Conclusion"),
     "results_published_at": gettext_lazy("Results published on"),
     "published": gettext_lazy("Written answers published"),
