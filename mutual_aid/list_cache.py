@@ -10,13 +10,11 @@ post reaching its expiry, bulk updates). Without Redis, every request renders th
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
-from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from tenants import versioned_cache
@@ -37,20 +35,11 @@ def bump(*args: Any, **kwargs: Any) -> None:
 def fragments(renderers: Mapping[str, Callable[[], str]]) -> dict[str, SafeString]:
     """The rendered fragments (named by what they show: filters and page), from the cache or
     rendered now, with the version in one round trip to the cache."""
-    seconds = lifetime()
-    if seconds <= 0:
-        return {name: mark_safe(render()) for name, render in renderers.items()}  # noqa: S308
-    language = translation.get_language() or settings.LANGUAGE_CODE
-
-    def key(name: str) -> str:
-        return f"mutual_aid:fragment:{language}:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
-
-    keys = {key(name): name for name in renderers}
-    found = versioned_cache.read(
-        VERSION_KEY, {cached: renderers[name] for cached, name in keys.items()}, seconds=seconds
+    found = versioned_cache.read_parts(
+        VERSION_KEY, "mutual_aid:fragment", renderers, seconds=lifetime()
     )
     # Our own templates' output, escaped when rendered.
-    return {name: mark_safe(found[cached]) for cached, name in keys.items()}  # noqa: S308
+    return {name: mark_safe(html) for name, html in found.items()}  # noqa: S308
 
 
 def connect() -> None:

@@ -8,14 +8,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from townsite.moderation.models import Moderated
-from townsite.search import SEARCH_CONFIG, Unaccent
+from townsite.search import title_and_description_document
 
 POST_LIFETIME = timedelta(days=30)
 TITLE_MAX = 120
@@ -156,16 +154,7 @@ class Post(Moderated):
     thanks_public = models.BooleanField(_("thanks shown to all"), default=False)
 
     # French full-text search, accent-insensitive (see townsite.search), kept by PostgreSQL.
-    search_document = models.GeneratedField(
-        expression=SearchVector(
-            Coalesce(Unaccent("title"), models.Value("")), weight="A", config=SEARCH_CONFIG
-        )
-        + SearchVector(
-            Coalesce(Unaccent("description"), models.Value("")), weight="B", config=SEARCH_CONFIG
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_document = title_and_description_document()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

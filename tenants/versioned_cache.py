@@ -17,13 +17,16 @@ never reads another's entries.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.utils import translation
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("placette.cache")
@@ -50,6 +53,23 @@ def read(
     if version is not None and missing:
         cache.set_many({key: (version, value) for key, value in missing.items()}, seconds)
     return values
+
+
+def read_parts[T](
+    version_key: str, namespace: str, parts: Mapping[str, Callable[[], T]], *, seconds: int
+) -> dict[str, T]:
+    """`read` for parts of a page named by what they show (filters, page number...): each
+    keyed by namespace, language and a digest of its name. A lifetime of 0 (tests) renders
+    every part without the cache."""
+    if seconds <= 0:
+        return {name: render() for name, render in parts.items()}
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    keys = {
+        f"{namespace}:{language}:{hashlib.sha256(name.encode()).hexdigest()[:32]}": name
+        for name in parts
+    }
+    found = read(version_key, {key: parts[name] for key, name in keys.items()}, seconds=seconds)
+    return {name: found[key] for key, name in keys.items()}
 
 
 def bump(*version_keys: str) -> None:

@@ -12,8 +12,9 @@ goes through the same function.
 
 from __future__ import annotations
 
-from django.contrib.postgres.search import SearchQuery
-from django.db.models import CharField, Func, Value
+from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
+from django.db.models import CharField, Func, GeneratedField, Value
+from django.db.models.functions import Coalesce
 
 SEARCH_CONFIG = "french"
 
@@ -57,4 +58,19 @@ def query_for(text: str) -> SearchQuery:
     """What a resident typed, as a French query without accents (words are ANDed)."""
     return SearchQuery(
         Unaccent(Value(text, output_field=CharField())), config=SEARCH_CONFIG, search_type="plain"
+    )
+
+
+def title_and_description_document() -> GeneratedField:
+    """A stored search column over `title` (weight A) and `description` (B), accents folded
+    (run CREATE_FUNCTION in the migration before it)."""
+    return GeneratedField(
+        expression=SearchVector(
+            Coalesce(Unaccent("title"), Value("")), weight="A", config=SEARCH_CONFIG
+        )
+        + SearchVector(
+            Coalesce(Unaccent("description"), Value("")), weight="B", config=SEARCH_CONFIG
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
     )

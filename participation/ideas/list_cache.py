@@ -14,14 +14,12 @@ renders the page.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.db.models import Model
 from django.db.models.signals import post_delete, post_save
-from django.utils import translation
 
 from tenants import versioned_cache
 
@@ -41,19 +39,7 @@ def bump(*args: Any, **kwargs: Any) -> None:
 def shared[T](renderers: Mapping[str, Callable[[], T]]) -> dict[str, T]:
     """Each part (named by what it shows: filters and page), from the cache or rendered now,
     with the version in one round trip to the cache."""
-    seconds = lifetime()
-    if seconds <= 0:
-        return {name: render() for name, render in renderers.items()}
-    language = translation.get_language() or settings.LANGUAGE_CODE
-
-    def key(name: str) -> str:
-        return f"ideas:list:{language}:{hashlib.sha256(name.encode()).hexdigest()[:32]}"
-
-    keys = {key(name): name for name in renderers}
-    found = versioned_cache.read(
-        VERSION_KEY, {cached: renderers[name] for cached, name in keys.items()}, seconds=seconds
-    )
-    return {name: found[cached] for cached, name in keys.items()}
+    return versioned_cache.read_parts(VERSION_KEY, "ideas:list", renderers, seconds=lifetime())
 
 
 def _person_saved(sender: Any, instance: Any, update_fields: Any = None, **kwargs: Any) -> None:

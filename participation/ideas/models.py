@@ -5,16 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.db.models import F, Q
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from townsite.moderation.models import Moderated
-from townsite.search import SEARCH_CONFIG, Unaccent
+from townsite.search import title_and_description_document
 
 __all__ = [
     "Idea",
@@ -120,16 +118,7 @@ class Idea(Moderated):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="duplicates"
     )
 
-    search_document = models.GeneratedField(
-        expression=SearchVector(
-            Coalesce(Unaccent("title"), models.Value("")), weight="A", config=SEARCH_CONFIG
-        )
-        + SearchVector(
-            Coalesce(Unaccent("description"), models.Value("")), weight="B", config=SEARCH_CONFIG
-        ),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
+    search_document = title_and_description_document()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
