@@ -11,7 +11,7 @@ from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import URLPattern, URLResolver, reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -75,6 +75,11 @@ class OpsSite(admin.AdminSite):
             return inner(request, *args, **kwargs)
 
         return cast(View, never_cache(guarded))
+
+    def get_urls(self) -> list[URLPattern | URLResolver]:
+        from ops.urls import urlpatterns  # the views import this site: read them once it exists
+
+        return [*urlpatterns(), *super().get_urls()]
 
     @method_decorator(never_cache)
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:

@@ -10,7 +10,8 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.expressions import Case
 from django.db.models.functions import Substr
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import BillingAccount, Plan
@@ -134,6 +135,18 @@ class TenantsAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Collectivite]:
         return super().get_queryset(request).annotate(departement_code=DEPARTEMENT)
+
+    def change_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        form_url: str = "",
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        """A collectivité's row leads to its page, where every change is a reasoned action."""
+        if not object_id.isdigit():
+            raise Http404
+        return redirect("ops:tenant", int(object_id))
 
     # Read only for now: every change will be an action through the services, with its reason.
     def has_module_permission(self, request: HttpRequest) -> bool:

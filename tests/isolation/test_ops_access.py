@@ -48,6 +48,7 @@ def console_paths(town: Collectivite) -> list[str]:
     samples: dict[str, Any] = {
         "app_label": "tenants",
         "object_id": str(town.pk),
+        "pk": town.pk,
         "content_type_id": ContentType.objects.get_for_model(Collectivite).pk,
     }
     paths = [

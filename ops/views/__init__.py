@@ -1,0 +1,1 @@
+"""The console's own views: one module per part, each with its `urlpatterns`."""
