@@ -39,14 +39,22 @@ class OpsStaffMfaMiddleware:
         if schema.is_public() and request.user.is_authenticated:
             if not request.user.is_staff:
                 logout(request)
-            elif not request.path.startswith(self.ALLOWED_PREFIXES) and not _has_totp(request):
+            elif not request.path.startswith(self.ALLOWED_PREFIXES) and not has_totp(request):
                 return redirect(reverse("mfa_activate_totp"))
         return self.get_response(request)
 
 
-def _has_totp(request: HttpRequest) -> bool:
+TOTP_CHECKED = "_has_totp"
+
+
+def has_totp(request: HttpRequest) -> bool:
+    """The signed-in account has an activated TOTP authenticator: asked once per request (this
+    middleware, then the ops console, read the same answer)."""
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(
-        user_id=request.user.pk, type=Authenticator.Type.TOTP
-    ).exists()
+    if not hasattr(request, TOTP_CHECKED):
+        found = Authenticator.objects.filter(
+            user_id=request.user.pk, type=Authenticator.Type.TOTP
+        ).exists()
+        setattr(request, TOTP_CHECKED, found)
+    return bool(getattr(request, TOTP_CHECKED))

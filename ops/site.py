@@ -6,7 +6,6 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -16,20 +15,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from accounts.middleware import has_totp
 from tenants import schema
 
-TOTP_CHECKED = "_ops_has_totp"
 View = TypeVar("View", bound=Callable[..., Any])
-
-
-def has_totp(request: HttpRequest) -> bool:
-    """The signed-in account has an activated TOTP authenticator (asked once per request)."""
-    if not hasattr(request, TOTP_CHECKED):
-        found = Authenticator.objects.filter(
-            user_id=request.user.pk, type=Authenticator.Type.TOTP
-        ).exists()
-        setattr(request, TOTP_CHECKED, found)
-    return bool(getattr(request, TOTP_CHECKED))
 
 
 def is_ops_staff(request: HttpRequest) -> bool:

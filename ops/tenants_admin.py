@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -10,11 +11,14 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.expressions import Case
 from django.db.models.functions import Substr
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import BillingAccount, Plan
+from ops.models import TenantFigures
 from ops.site import ops_site
 from tenants.models import Collectivite, Commune, Departement, Domain
 
@@ -35,12 +39,36 @@ DEPARTEMENT = Case(
 
 
 class DepartementFilter(admin.SimpleListFilter):
+    """A list of a hundred links is long to scan and to render: a select with its button."""
+
     title = _("département")
     parameter_name = "departement"
+    template = "ops/filter_select.html"
 
     def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
         directory = Departement.objects.values_list("code", "name")
         return [(code, f"{code} {name}") for code, name in directory]
+
+    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:
+        """One entry: the select's options and the page's other parameters, kept as hidden
+        fields, each written once rather than a query string per département."""
+        others = QueryDict(changelist.get_query_string(remove=[self.parameter_name])[1:])
+        hidden = "".join(
+            f'<input type="hidden" name="{escape(key)}" value="{escape(value)}">'
+            for key, values in others.lists()
+            for value in values
+        )
+        chosen = self.value() or ""
+        options = "".join(
+            f'<option value="{escape(code)}"{" selected" if code == chosen else ""}>'
+            f"{escape(label)}</option>"
+            for code, label in self.lookup_choices
+        )
+        yield {
+            "hidden": mark_safe(hidden),  # noqa: S308  (escaped above)
+            "options": mark_safe(options),  # noqa: S308  (escaped above)
+            "selected": bool(chosen),
+        }
 
     def has_output(self) -> bool:
         # Without it, a database whose directory is not loaded would ignore ?departement=.
@@ -58,18 +86,23 @@ class DepartementFilter(admin.SimpleListFilter):
         )
 
 
-def _billing(town: Collectivite) -> BillingAccount | None:
+def billing_account(town: Collectivite) -> BillingAccount | None:
     try:
         return town.billing_account
     except ObjectDoesNotExist:  # a town still being prepared has no account yet
         return None
 
 
-def _figure(town: Collectivite, name: str) -> Any:
+def figures(town: Collectivite) -> TenantFigures | None:
     try:
-        return getattr(town.figures, name)
+        return town.figures
     except ObjectDoesNotExist:  # not refreshed yet by the periodic task
         return None
+
+
+def _figure(town: Collectivite, name: str) -> Any:
+    shown = figures(town)
+    return getattr(shown, name) if shown else None
 
 
 @admin.register(Collectivite, site=ops_site)
@@ -110,6 +143,8 @@ class TenantsAdmin(admin.ModelAdmin):
     # The exact total of 36,000 rows on every page costs a second COUNT; the filtered one is shown.
     show_full_result_count = False
     actions = None
+    # The rows are written by ops.templatetags.ops_tenants, from the columns above.
+    change_list_template = "ops/tenants_change_list.html"
 
     def get_search_results(
         self, request: HttpRequest, queryset: QuerySet[Collectivite], search_term: str
@@ -170,17 +205,17 @@ class TenantsAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("billing"), ordering="billing_account__status")
     def billing_status(self, town: Collectivite) -> str | None:
-        account = _billing(town)
+        account = billing_account(town)
         return account.get_status_display() if account else None
 
     @admin.display(description=_("trial end"), ordering="billing_account__trial_ends_at")
     def trial_end(self, town: Collectivite) -> datetime | None:
-        account = _billing(town)
+        account = billing_account(town)
         return account.trial_ends_at if account else None
 
     @admin.display(description=_("plan"), ordering="billing_account__plan__min_population")
     def plan(self, town: Collectivite) -> Plan | None:
-        account = _billing(town)
+        account = billing_account(town)
         return account.plan if account else None
 
     @admin.display(

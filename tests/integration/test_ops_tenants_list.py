@@ -18,9 +18,10 @@ from tests.ops_support import TENANTS_LIST
 
 pytestmark = pytest.mark.django_db
 
-# Session, user, TOTP (the root domain's middleware, then the site), the filters' choices
-# (départements, plans), the count and the page: eight, each after its `SET search_path`.
-QUERIES = 16
+# Session, user, TOTP (asked once: the root domain's middleware and the site share the answer),
+# the filters' choices (départements, plans), the count and the page: seven, each after its
+# `SET search_path`.
+QUERIES = 14
 # A search reads the matching keys first, once.
 SEARCH_QUERIES = QUERIES + 2
 
@@ -186,5 +187,23 @@ def test_trial_end_is_shown(console: Client, town_a) -> None:
     end = timezone.now() + timedelta(days=12)
     BillingAccount.objects.filter(collectivite=town_a).update(trial_ends_at=end)
     response = console.get(TENANTS_LIST, {"q": town_a.name})
-    shown = formats.date_format(timezone.localtime(end), "DATETIME_FORMAT")
+    shown = formats.date_format(timezone.localtime(end), "SHORT_DATE_FORMAT")
     assert f'<td class="field-trial_end nowrap">{shown}</td>' in body(response)
+
+
+def test_the_departement_select_keeps_the_other_filters_and_shows_the_chosen_one(
+    console: Client, town_a
+) -> None:
+    load_directory_sample()
+    page = body(
+        console.get(TENANTS_LIST, {"departement": "78", "status__exact": "ready", "q": "x"})
+    )
+    select = page[page.index('<select id="ops-filter-departement"') :]
+    select = select[: select.index("</form>")]
+    assert '<option value="78" selected>' in select
+    assert select.count(" selected") == 1
+    form = page[page.rindex("<form", 0, page.index('id="ops-filter-departement"')) :]
+    form = form[: form.index("</form>")]
+    assert '<input type="hidden" name="status__exact" value="ready">' in form
+    assert '<input type="hidden" name="q" value="x">' in form
+    assert 'name="departement" value' not in form  # the select gives it, once

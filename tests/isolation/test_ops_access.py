@@ -147,7 +147,7 @@ def test_staff_without_totp_are_sent_to_set_it_up(client_for, ops_staff) -> None
 def test_staff_with_totp_get_the_tenants_list(console: Client, town_a) -> None:
     response = console.get(TENANTS_LIST)
     assert response.status_code == 200
-    assert f"/ops/tenants/collectivite/{town_a.pk}/change/" in body(response)
+    assert f"/ops/collectivites/{town_a.pk}/" in body(response)
     assert "Console Placette" in body(response)  # the site's own French header
 
 
