@@ -38,6 +38,21 @@ DEPARTEMENT = Case(
 )
 
 
+LISTED_COLUMNS = [
+    "name",
+    "kind",
+    "official_code",
+    "population",
+    "status",
+    "created_at",
+    "billing_account__status",
+    "billing_account__trial_ends_at",
+    "billing_account__plan__name",
+    "figures__active_residents_30d",
+    "figures__last_activity_at",
+]
+
+
 class DepartementFilter(admin.SimpleListFilter):
     """A list of a hundred links is long to scan and to render: a select with its button."""
 
@@ -169,7 +184,13 @@ class TenantsAdmin(admin.ModelAdmin):
         return queryset.filter(pk__in=found), False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Collectivite]:
-        return super().get_queryset(request).annotate(departement_code=DEPARTEMENT)
+        # Only the columns the list shows: 50 rows of four models are read on every page.
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(departement_code=DEPARTEMENT)
+            .only(*LISTED_COLUMNS)
+        )
 
     def change_view(
         self,

@@ -9,6 +9,7 @@ links) stay the admin's own.
 from __future__ import annotations
 
 from datetime import datetime
+from html import escape
 from typing import Any
 
 from django import template
@@ -16,7 +17,6 @@ from django.contrib.admin.templatetags.admin_list import result_headers
 from django.contrib.admin.views.main import ChangeList
 from django.urls import reverse
 from django.utils import dateformat, formats, timezone
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from billing.models import BillingAccount
@@ -26,6 +26,23 @@ from tenants.models import Collectivite
 register = template.Library()
 # Dates do not wrap, as in the admin's own cells.
 NOWRAP = frozenset({"trial_end", "last_activity", "created_at"})
+
+
+# The numeric parts of Django's date formats, as strftime writes them without a lookup each.
+STRFTIME = {"d": "%d", "m": "%m", "Y": "%Y", "y": "%y", "H": "%H", "i": "%M", "s": "%S"}
+
+
+def _strftime(django_format: str) -> str | None:
+    """The strftime pattern of a numeric Django format ("d/m/Y H:i"), None for any other."""
+    out = []
+    for char in django_format:
+        if char.isalpha():
+            if char not in STRFTIME:
+                return None
+            out.append(STRFTIME[char])
+        else:
+            out.append(char.replace("%", "%%"))
+    return "".join(out)
 
 
 class _Cells:
@@ -42,11 +59,16 @@ class _Cells:
         self.date_format = formats.get_format("SHORT_DATE_FORMAT")
         self.datetime_format = formats.get_format("SHORT_DATETIME_FORMAT")
 
+        self.strftime = {False: _strftime(self.date_format), True: _strftime(self.datetime_format)}
+
     def date(self, value: datetime | None, *, time: bool = False) -> str:
         if value is None:
             return self.empty
-        pattern = self.datetime_format if time else self.date_format
-        return dateformat.format(timezone.localtime(value), pattern)
+        local = timezone.localtime(value)
+        pattern = self.strftime[time]
+        if pattern is None:
+            return dateformat.format(local, self.datetime_format if time else self.date_format)
+        return local.strftime(pattern)
 
     def number(self, value: int | None) -> str:
         return self.empty if value is None else formats.number_format(value)
@@ -79,10 +101,10 @@ def _row(town: Any, url: str, columns: list[str], cells: _Cells) -> str:
     values = cells.of(town)
     html = "".join(
         f'<td class="field-{name}{_nowrap(name, values[name], cells.empty)}">'
-        f"{conditional_escape(values[name])}</td>"
+        f"{escape(values[name])}</td>"
         for name in columns
     )
-    name = conditional_escape(town.name)
+    name = escape(town.name)
     return f'<tr><th class="field-name"><a href="{url}">{name}</a></th>{html}</tr>'
 
 
