@@ -64,7 +64,9 @@ class DepartementFilter(admin.SimpleListFilter):
         directory = Departement.objects.values_list("code", "name")
         return [(code, f"{code} {name}") for code, name in directory]
 
-    def choices(self, changelist: Any) -> Iterator[dict[str, Any]]:
+    def choices(  # type: ignore[override]  # one entry for the select, not a link per choice
+        self, changelist: Any
+    ) -> Iterator[dict[str, Any]]:
         """One entry: the select's options and the page's other parameters, kept as hidden
         fields, each written once rather than a query string per département."""
         others = QueryDict(changelist.get_query_string(remove=[self.parameter_name])[1:])
