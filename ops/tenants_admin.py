@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import CharField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.expressions import Case
 from django.db.models.functions import Substr
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
@@ -21,6 +23,7 @@ from billing.models import BillingAccount, Plan
 from ops.models import TenantFigures
 from ops.site import ops_site
 from tenants.models import Collectivite, Commune, Departement, Domain
+from tenants.text_search import FoldAccents
 
 # A commune's INSEE code starts with its département: two characters (01, 2A...), three overseas
 # (971...). An intercommunalité's is the département of its most populated member commune.
@@ -51,6 +54,19 @@ LISTED_COLUMNS = [
     "figures__active_residents_30d",
     "figures__last_activity_at",
 ]
+
+
+def name_words(term: str) -> SearchQuery | None:
+    """The typed words as prefixes, each beginning a word of the name ("saint ger" finds
+    "Saint-Germain-en-Laye"), accents folded as the column folds them. Only letters and
+    digits reach the query's syntax."""
+    words = re.findall(r"[^\W_]+", term.lower())
+    if not words:
+        return None
+    raw = " & ".join(f"{word}:*" for word in words)
+    return SearchQuery(
+        FoldAccents(Value(raw, output_field=CharField())), config="simple", search_type="raw"
+    )
 
 
 class DepartementFilter(admin.SimpleListFilter):
@@ -167,9 +183,9 @@ class TenantsAdmin(admin.ModelAdmin):
         self, request: HttpRequest, queryset: QuerySet[Collectivite], search_term: str
     ) -> tuple[QuerySet[Collectivite], bool]:
         """The term's shape says what it is: an email, a code (INSEE, SIREN), or a name or a
-        subdomain. The embedded PostgreSQL has no pg_trgm, so a name is a LIKE scan of one table;
-        subdomains and domains are prefixes, which their unique indexes serve. The matching keys
-        are read once, so the count and the page do not scan again."""
+        subdomain. A name matches by the beginnings of its words, accents ignored, through its
+        search column's index; subdomains and domains are prefixes, which their unique indexes
+        serve. The matching keys are read once, so the count and the page do not scan again."""
         term = search_term.strip()
         if not term:
             return queryset, False
@@ -181,7 +197,10 @@ class TenantsAdmin(admin.ModelAdmin):
         else:
             host = term.lower()
             domains = Domain.objects.filter(domain__startswith=host).values("tenant_id")
-            matches = Q(name__icontains=term) | Q(slug__startswith=host) | Q(pk__in=domains)
+            matches = Q(slug__startswith=host) | Q(pk__in=domains)
+            words = name_words(term)
+            if words:
+                matches |= Q(name_search=words)
         found = list(Collectivite.objects.filter(matches).values_list("pk", flat=True))
         return queryset.filter(pk__in=found), False
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
+
+from tenants.text_search import FoldAccents
 
 
 class Collectivite(TenantMixin):
@@ -55,6 +58,13 @@ class Collectivite(TenantMixin):
         _("verified by"), max_length=16, choices=Verification.choices, blank=True, default=""
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The name's words, accents folded, for the ops console's search ("evry" finds "Évry",
+    # "garenne" finds "La Garenne-Colombes"), kept by PostgreSQL and served by a GIN index.
+    name_search = models.GeneratedField(
+        expression=SearchVector(FoldAccents("name"), config="simple"),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
 
     auto_create_schema = True
     auto_drop_schema = False  # never lose a town's data by deleting a row
@@ -72,6 +82,7 @@ class Collectivite(TenantMixin):
         # prepared...) and sorts by creation: one index serves the filter, its count and its order.
         indexes = [
             models.Index(fields=["status", "-created_at"], name="collectivite_status_created"),
+            GinIndex(fields=["name_search"], name="collectivite_name_search"),
         ]
 
     def __str__(self) -> str:

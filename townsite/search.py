@@ -1,57 +1,24 @@
 """French full-text search that ignores accents ("epicerie" finds "épicerie").
 
 PostgreSQL's French stemming runs on text first stripped of its accents by
-`public.placette_unaccent(text)`, an IMMUTABLE function (so an index and a generated column can
-use it) created by mutual aid's migration 0001 (another module's migration may run
-CREATE_FUNCTION too: it does nothing once the function exists). It wraps the `unaccent`
-extension where the server has it (Debian's PostgreSQL, production), else the same mapping
-for the letters French uses, in SQL (the embedded PostgreSQL of dev and tests ships no
-extension). The modules' search documents are generated columns with a GIN index; the query
-goes through the same function.
+`public.placette_unaccent(text)` (tenants.text_search, whose CREATE_FUNCTION each migration that
+needs it runs: it does nothing once the function exists). The modules' search documents are
+generated columns with a GIN index; the query goes through the same function.
 """
 
 from __future__ import annotations
 
 from django.contrib.postgres.search import SearchQuery, SearchVector, SearchVectorField
-from django.db.models import CharField, Func, GeneratedField, Value
+from django.db.models import CharField, GeneratedField, Value
 from django.db.models.functions import Coalesce
 
+from tenants.text_search import CREATE_FUNCTION, FoldAccents
+
 SEARCH_CONFIG = "french"
+__all__ = ["CREATE_FUNCTION", "Unaccent", "query_for", "title_and_description_document"]
 
-# Letters with accents as French (and its neighbours) write them, and what they become.
-_FROM = "ÀÁÂÃÄÅàáâãäåÇçÈÉÊËèéêëÌÍÎÏìíîïÑñÒÓÔÕÖØòóôõöøÙÚÛÜùúûüÝýÿŸ"
-_TO = "AAAAAAaaaaaaCcEEEEeeeeIIIIiiiiNnOOOOOOooooooUUUUuuuuYyyY"
-
-# Only our two constants go into this SQL, never input.
-CREATE_FUNCTION = f"""
-DO $do$
-BEGIN
-    IF to_regprocedure('public.placette_unaccent(text)') IS NOT NULL THEN
-        RETURN;
-    END IF;
-    IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'unaccent') THEN
-        CREATE EXTENSION IF NOT EXISTS unaccent SCHEMA public;
-        CREATE FUNCTION public.placette_unaccent(text) RETURNS text
-            LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-            AS $f$ SELECT public.unaccent('public.unaccent'::regdictionary, $1) $f$;
-    ELSE
-        CREATE FUNCTION public.placette_unaccent(text) RETURNS text
-            LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
-            AS $f$ SELECT replace(replace(replace(replace(
-                translate($1, '{_FROM}', '{_TO}'),
-                'œ', 'oe'), 'Œ', 'OE'), 'æ', 'ae'), 'Æ', 'AE') $f$;
-    END IF;
-EXCEPTION WHEN duplicate_function OR unique_violation THEN
-    -- Another schema's migration, running at the same time, made it first.
-    NULL;
-END
-$do$;
-"""  # noqa: S608
-
-
-class Unaccent(Func):
-    function = "placette_unaccent"
-    output_field = CharField()
+class Unaccent(FoldAccents):
+    """Kept under this name and module: the modules' migrations name it."""
 
 
 def query_for(text: str) -> SearchQuery:

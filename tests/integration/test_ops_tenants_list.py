@@ -88,6 +88,25 @@ def test_search_by_name_code_siren_subdomain_or_billing_email(
     assert names(response) == [town_a.name]
 
 
+@pytest.mark.parametrize("query", ["evry", "ÉVRY cou", "courcouronnes", "Évry-Courc"])
+def test_a_name_is_found_by_the_beginnings_of_its_words_whatever_the_accents(
+    console: Client, town_a, town_b, query: str
+) -> None:
+    Collectivite.objects.filter(pk=town_a.pk).update(name="Évry-Courcouronnes")
+    response = console.get(TENANTS_LIST, {"q": query})
+    assert names(response) == ["Évry-Courcouronnes"]
+
+
+@pytest.mark.parametrize("query", ["vry", "evry paris", "'&|!:*", "()"])
+def test_a_name_search_matches_no_inner_part_and_reads_no_query_syntax(
+    console: Client, town_a, query: str
+) -> None:
+    Collectivite.objects.filter(pk=town_a.pk).update(name="Évry-Courcouronnes")
+    response = console.get(TENANTS_LIST, {"q": query})
+    assert response.status_code == 200
+    assert names(response) == []
+
+
 def test_a_search_finds_a_custom_domain(console: Client, town_a) -> None:
     Domain.objects.create(tenant=town_a, domain="entraide.town-a.example", is_primary=False)
     response = console.get(TENANTS_LIST, {"q": "entraide"})
