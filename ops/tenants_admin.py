@@ -191,17 +191,24 @@ class TenantsAdmin(admin.ModelAdmin):
             return queryset, False
         if "@" in term:
             emails = BillingAccount.objects.filter(billing_email__icontains=term)
-            matches = Q(pk__in=emails.values("collectivite_id"))
+            branches = [emails.values_list("collectivite_id")]
         elif term.isdigit():
-            matches = Q(official_code=term) | Q(siren=term)
+            branches = [
+                Collectivite.objects.filter(official_code=term).values_list("pk"),
+                Collectivite.objects.filter(siren=term).values_list("pk"),
+            ]
         else:
             host = term.lower()
-            domains = Domain.objects.filter(domain__startswith=host).values("tenant_id")
-            matches = Q(slug__startswith=host) | Q(pk__in=domains)
+            branches = [
+                Collectivite.objects.filter(slug__startswith=host).values_list("pk"),
+                Domain.objects.filter(domain__startswith=host).values_list("tenant_id"),
+            ]
             words = name_words(term)
             if words:
-                matches |= Q(name_search=words)
-        found = list(Collectivite.objects.filter(matches).values_list("pk", flat=True))
+                branches.append(Collectivite.objects.filter(name_search=words).values_list("pk"))
+        # A UNION, not an OR: each part reads its own index, where an OR scans the table.
+        first, *others = branches
+        found = [key for (key,) in first.union(*others)] if others else [k for (k,) in first]
         return queryset.filter(pk__in=found), False
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Collectivite]:

@@ -83,6 +83,9 @@ class Collectivite(TenantMixin):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="collectivite_status_created"),
             GinIndex(fields=["name_search"], name="collectivite_name_search"),
+            # Its search by INSEE code or SIREN.
+            models.Index(fields=["official_code"], name="collectivite_official_code"),
+            models.Index(fields=["siren"], name="collectivite_siren"),
         ]
 
     def __str__(self) -> str:
