@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import formats, timezone
 
 from billing.models import BillingAccount, Plan
 from ops.models import TenantFigures
-from ops.tenants_admin import TenantsAdmin
+from ops.tenants_admin import TOTAL_KEY, TenantsAdmin
 from tenants.models import Collectivite, Domain
 from tests.directory_sample import GALLY_MAULDRE, load_directory_sample
 from tests.helpers import body
+from tests.integration.test_redis_down import redis_server  # noqa: F401  (fixture)
 from tests.ops_support import TENANTS_LIST
 
 pytestmark = pytest.mark.django_db
@@ -226,3 +228,32 @@ def test_the_departement_select_keeps_the_other_filters_and_shows_the_chosen_one
     assert '<input type="hidden" name="status__exact" value="ready">' in form
     assert '<input type="hidden" name="q" value="x">' in form
     assert 'name="departement" value' not in form  # the select gives it, once
+
+
+def total(response) -> int:
+    return response.context["cl"].result_count
+
+
+def test_the_whole_lists_total_is_counted_at_most_once_a_minute(console: Client, town_a) -> None:
+    first = total(console.get(TENANTS_LIST))
+    rows(3)
+    assert total(console.get(TENANTS_LIST)) == first  # the minute's count
+    filtered = console.get(TENANTS_LIST, {"status__exact": "ready"})
+    assert total(filtered) == Collectivite.objects.filter(status="ready").count()  # exact
+    searched = console.get(TENANTS_LIST, {"q": "lieu"})
+    assert total(searched) == 3
+    cache.delete(TOTAL_KEY)  # a minute later
+    assert total(console.get(TENANTS_LIST)) == first + 3
+
+
+def test_without_redis_the_whole_list_is_counted(
+    redis_server,  # noqa: F811
+    console: Client,
+    town_a,
+) -> None:
+    assert console.get(TENANTS_LIST).status_code == 200
+    redis_server.stop()
+    rows(2)
+    response = console.get(TENANTS_LIST)
+    assert response.status_code == 200
+    assert total(response) == Collectivite.objects.count()
