@@ -25,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import BillingAccount, Plan
 from ops.models import TenantFigures
 from ops.site import ops_site
-from tenants.models import Collectivite, Commune, Departement, Domain
+from tenants.models import NAME_WORDS, Collectivite, Commune, Departement, Domain
 from tenants.text_search import FoldAccents
 
 # A commune's INSEE code starts with its département: two characters (01, 2A...), three overseas
@@ -208,7 +208,7 @@ class TenantsAdmin(admin.ModelAdmin):
     ) -> tuple[QuerySet[Collectivite], bool]:
         """The term's shape says what it is: an email, a code (INSEE, SIREN), or a name or a
         subdomain. A name matches by the beginnings of its words, accents ignored, through its
-        search column's index; subdomains and domains are prefixes, which their unique indexes
+        expression index; subdomains and domains are prefixes, which their unique indexes
         serve. The matching keys are read once, so the count and the page do not scan again."""
         term = search_term.strip()
         if not term:
@@ -229,7 +229,8 @@ class TenantsAdmin(admin.ModelAdmin):
             ]
             words = name_words(term)
             if words:
-                branches.append(Collectivite.objects.filter(name_search=words).values_list("pk"))
+                names = Collectivite.objects.annotate(words=NAME_WORDS).filter(words=words)
+                branches.append(names.values_list("pk"))
         # A UNION, not an OR: each part reads its own index, where an OR scans the table.
         first, *others = branches
         found = [key for (key,) in first.union(*others)] if others else [k for (k,) in first]

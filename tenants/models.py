@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
-from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.contrib.postgres.search import SearchVector
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,10 @@ from django_tenants.models import DomainMixin, TenantMixin
 from django_tenants.utils import schema_exists
 
 from tenants.text_search import FoldAccents
+
+# What a name's search reads (an expression index, not a stored column: a shared model's
+# generated column would make `manage.py check` ask the database which PostgreSQL it runs).
+NAME_WORDS = SearchVector(FoldAccents("name"), config="simple")
 
 
 class Collectivite(TenantMixin):
@@ -58,14 +62,6 @@ class Collectivite(TenantMixin):
         _("verified by"), max_length=16, choices=Verification.choices, blank=True, default=""
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    # The name's words, accents folded, for the ops console's search ("evry" finds "Évry",
-    # "garenne" finds "La Garenne-Colombes"), kept by PostgreSQL and served by a GIN index.
-    name_search = models.GeneratedField(
-        expression=SearchVector(FoldAccents("name"), config="simple"),
-        output_field=SearchVectorField(),
-        db_persist=True,
-    )
-
     auto_create_schema = True
     auto_drop_schema = False  # never lose a town's data by deleting a row
     # Set by the host map (tenants.directory) on the tenant it resolves for a host that is to
@@ -82,7 +78,9 @@ class Collectivite(TenantMixin):
         # prepared...) and sorts by creation: one index serves the filter, its count and its order.
         indexes = [
             models.Index(fields=["status", "-created_at"], name="collectivite_status_created"),
-            GinIndex(fields=["name_search"], name="collectivite_name_search"),
+            # The name's words, accents folded, for the ops console's search ("evry" finds
+            # "Évry-Courcouronnes"): an index on the expression that NAME_WORDS spells out.
+            GinIndex(NAME_WORDS, name="collectivite_name_search"),
             # Its search by INSEE code or SIREN.
             models.Index(fields=["official_code"], name="collectivite_official_code"),
             models.Index(fields=["siren"], name="collectivite_siren"),
