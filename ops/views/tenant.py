@@ -22,9 +22,9 @@ from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import User
 from billing.models import BillingAccount
+from ops.site import ops_site
 from tenants.addresses import host_url
 from tenants.models import AuditEntry, Collectivite, Commune, Departement, Domain, Epci
-from ops.site import ops_site
 
 AUDIT_PER_PAGE = 25
 INVOICES_PER_PAGE = 12
@@ -95,9 +95,7 @@ def town_admins(tenant: Collectivite) -> list[TownAdmin] | None:
         rows = User.objects.filter(role=User.Role.ADMIN).order_by("display_name", "pk")
         return [
             TownAdmin(user.display_name, user.email, user.last_login, user.is_active)
-            for user in rows.only("display_name", "email", "last_login", "is_active")[
-                :ADMINS_SHOWN
-            ]
+            for user in rows.only("display_name", "email", "last_login", "is_active")[:ADMINS_SHOWN]
         ]
 
 
@@ -119,13 +117,9 @@ def _account(tenant: Collectivite) -> BillingAccount | None:
 
 
 def tenant_page(request: HttpRequest, pk: int) -> HttpResponse:
-    tenant = get_object_or_404(
-        Collectivite.objects.select_related("billing_account__plan"), pk=pk
-    )
+    tenant = get_object_or_404(Collectivite.objects.select_related("billing_account__plan"), pk=pk)
     account = _account(tenant)
-    primary = Domain.objects.filter(tenant=tenant, is_primary=True).values_list(
-        "domain", flat=True
-    )
+    primary = Domain.objects.filter(tenant=tenant, is_primary=True).values_list("domain", flat=True)
     primary_host = primary.first() or tenant.primary_host
     invoices = None
     if account is not None:

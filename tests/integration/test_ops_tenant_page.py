@@ -152,4 +152,3 @@ def test_the_page_reads_a_fixed_number_of_queries(
     with django_assert_num_queries(QUERIES):
         response = console.get(page_of(town))
     assert response.status_code == 200
-
