@@ -49,7 +49,8 @@ def in_days(days: int) -> date:
 
 
 def other_plan(account: BillingAccount) -> Plan:
-    return Plan.objects.filter(is_active=True).exclude(id=account.plan_id).earliest("pk")
+    plans = Plan.objects.filter(is_active=True).exclude(pk=account.plan.pk if account.plan else 0)
+    return plans.earliest("pk")
 
 
 @pytest.mark.parametrize(
