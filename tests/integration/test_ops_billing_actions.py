@@ -338,3 +338,23 @@ def test_the_sponsor_command_takes_an_end_date(account_a, ops_staff) -> None:
         OPS,
     )
     assert reload(account_a).sponsored_until == day
+
+
+ONE_ENTRY_EACH = [
+    ("essai", {"days": "3"}, "billing.trial_extended"),
+    ("paiement", {"method": "sepa_debit"}, "billing.payment_method"),
+    ("offrir", {"until": ""}, "billing.sponsor"),
+    ("suspendre", {"message": "Fermé"}, "billing.suspend"),
+]
+
+
+@pytest.mark.parametrize(("part", "data", "action"), ONE_ENTRY_EACH)
+def test_each_action_writes_one_entry_with_its_actor_and_reason(
+    console: Client, account_a, console_staff: User, part: str, data: dict[str, str], action: str
+) -> None:
+    town = account_a.collectivite
+    confirm(console, town, part, **data)
+    [entry] = AuditEntry.objects.filter(collectivite=town)
+    assert entry.action == action
+    assert (entry.actor_id, entry.reason) == (console_staff.pk, "Demande de la mairie")
+    assert entry.before and entry.after
