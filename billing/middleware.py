@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from billing.access import ADMIN_PREFIXES, ALWAYS_OPEN_PREFIXES, SIGNUP_VIEWS, may_sign_up
+from billing.models import BillingAccount
 from tenants import schema
 from tenants.models import Collectivite
 
@@ -40,7 +41,7 @@ class SiteAccessMiddleware:
                 return JsonResponse({"detail": _("This site is closed for now.")}, status=503)
             if is_admin:
                 return redirect("billing:overview")
-            return render(request, "billing/suspended.html", status=503)
+            return _suspended_page(request)
         if request.method not in SAFE_METHODS:
             if api:  # a program reads the refusal: JSON, in the site's language
                 detail = _("This site is read only for now: nobody can post at the moment.")
@@ -59,3 +60,14 @@ class SiteAccessMiddleware:
         if may_sign_up(schema.request_tenant(request).site_access):
             return None
         return render(request, "billing/signup_closed.html", status=403)
+
+
+def _suspended_page(request: HttpRequest) -> HttpResponse:
+    """The status page the public sees, with the message our staff left (one query, on this
+    page only: an open site never reads it)."""
+    message = (
+        BillingAccount.objects.filter(collectivite_id=schema.request_tenant(request).pk)
+        .values_list("suspension_message", flat=True)
+        .first()
+    )
+    return render(request, "billing/suspended.html", {"message": message or ""}, status=503)

@@ -105,6 +105,11 @@ class BillingAccount(models.Model):
     # Since when a payment has been missing (a failed payment, or an invoice past its due date).
     overdue_since = models.DateTimeField(null=True, blank=True)
     sponsored_reason = models.CharField(max_length=200, blank=True)
+    # The last day offered (inclusive); the daily run ends the sponsorship the day after.
+    # None: offered until our staff end it.
+    sponsored_until = models.DateField(_("offered until"), null=True, blank=True)
+    # What the public sees on the site while it is suspended (plain text, shown escaped).
+    suspension_message = models.TextField(_("message shown while suspended"), blank=True)
 
     # The public buyer's details, printed on invoices (and needed for Chorus Pro).
     billing_email = models.EmailField(_("billing email"), blank=True)

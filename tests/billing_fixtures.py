@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,7 +19,12 @@ from accounts.services import create_ops_staff
 from billing import gateway, services
 from billing.models import BillingAccount, BillingNotice, Invoice, StripeEvent
 from tenants.models import AuditEntry, Collectivite
-from tests.stripe_support import StripeStub, signed_event, start_localstripe
+from tests.stripe_support import (
+    StripeStub,
+    confirm_setup_as_stripe_js,
+    signed_event,
+    start_localstripe,
+)
 
 WEBHOOK_SECRET = "whsec_test_placette"
 OPS_EMAIL = "ops@placette.example"
@@ -94,6 +100,27 @@ def ops_staff(db: None) -> User:
         return create_ops_staff(
             email=OPS_EMAIL, display_name="Équipe Placette", password=TEST_PASSWORD
         )
+
+
+@pytest.fixture
+def paying_a(client_for, town_a, admin_a, trial_over, stripe_stub: StripeStub) -> BillingAccount:
+    """Town A pays monthly by card, on localstripe (its trial over: charged at once)."""
+    return subscribe_by_card(client_for(town_a, admin_a))
+
+
+def subscribe_by_card(client: Client) -> BillingAccount:
+    """Town A's admin subscribes monthly by card, as Stripe.js would confirm it."""
+    page = "/administration/abonnement/"
+    response = client.post(
+        page + "souscrire/", {"period": "monthly", "method": "card", "token": "t"}
+    )
+    secret = re.search(r'data-client-secret="([^"]+)"', response.content.decode())
+    assert secret
+    intent = confirm_setup_as_stripe_js(secret.group(1))
+    client.post(page + "confirmer/", {"setup_intent": intent, "token": "t"})
+    account = BillingAccount.objects.get(collectivite__slug="town-a")
+    assert account.status == BillingAccount.Status.ACTIVE
+    return account
 
 
 def billed(account: BillingAccount, stub: StripeStub, **fields: Any) -> BillingAccount:

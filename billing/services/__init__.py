@@ -7,7 +7,17 @@ every write follows. The names below are the API the rest of Placette calls.
 
 from billing.services.core import BillingError
 from billing.services.daily import run_daily
-from billing.services.ops import extend_trial, reinstate, sponsor, start_trial, suspend
+from billing.services.ops import (
+    change_payment_method,
+    change_plan,
+    end_expired_sponsorships,
+    extend_trial,
+    has_live_subscription,
+    reinstate,
+    sponsor,
+    start_trial,
+    suspend,
+)
 from billing.services.stripe_events import (
     InvalidWebhook,
     process_stripe_event,
@@ -30,10 +40,14 @@ __all__ = [
     "BillingError",
     "InvalidWebhook",
     "apply_subscription",
+    "change_payment_method",
     "change_period",
+    "change_plan",
     "check_can_subscribe",
     "complete_payment_setup",
+    "end_expired_sponsorships",
     "extend_trial",
+    "has_live_subscription",
     "process_stripe_event",
     "record_stripe_event",
     "reinstate",

@@ -34,6 +34,8 @@ TRACKED_FIELDS = [
     "cancel_at_period_end",
     "overdue_since",
     "sponsored_reason",
+    "sponsored_until",
+    "suspension_message",
     "billing_email",
     "siret",
     "chorus_service_code",

@@ -1,4 +1,5 @@
-"""The daily run: trial reminders, ended trials, late invoices, and read-only after 30 days late.
+"""The daily run: trial reminders, ended trials, late invoices, read-only after 30 days late, and
+sponsorships whose last day is over.
 
 Each account is changed in its own transaction, locked and read again, so the run never saves
 an account it loaded earlier over what a payment or an admin changed meanwhile. A town that
@@ -19,6 +20,7 @@ from django.utils import timezone
 from billing import gateway, notices
 from billing.models import BillingAccount, Invoice
 from billing.services.core import READ_ONLY_AFTER_OVERDUE, Status, lock, save_changes, snapshot
+from billing.services.ops import end_expired_sponsorships
 from billing.services.stripe_state import apply_subscription, refresh_invoices
 
 logger = logging.getLogger(__name__)
@@ -29,6 +31,7 @@ def run_daily(now: datetime | None = None) -> dict[str, int]:
     """Reminders, ended trials and overdue invoices. Safe to run any number of times a day."""
     now = now or timezone.now()
     counts = {"reminders": 0, "trials_ended": 0, "first_payments": 0, "read_only": 0, "overdue": 0}
+    counts["sponsorships_ended"] = end_expired_sponsorships(now)
     trials = BillingAccount.objects.filter(status=Status.TRIALING, trial_ends_at__isnull=False)
     for pk in trials.values_list("pk", flat=True):
         ended, reminders, first_payments = _trial_day(pk, now)

@@ -56,7 +56,7 @@ def vat_tax_rate_id() -> str:
     return rate.stripe_tax_rate_id
 
 
-def _ensure_stripe_plan(plan: Plan, period: str) -> str:
+def ensure_stripe_plan(plan: Plan, period: str) -> str:
     field = "stripe_yearly_plan_id" if period == Period.YEARLY else "stripe_monthly_plan_id"
     with transaction.atomic():
         plan = Plan.objects.select_for_update().get(pk=plan.pk)
@@ -226,7 +226,7 @@ def _subscribe(account: BillingAccount, *, send_invoice: bool, token: str) -> No
     try:
         subscription = gateway.create_subscription(
             customer_id=account.stripe_customer_id,
-            stripe_plan_id=_ensure_stripe_plan(account.plan, account.period),
+            stripe_plan_id=ensure_stripe_plan(account.plan, account.period),
             tax_rate_id=vat_tax_rate_id(),
             send_invoice=send_invoice,
             metadata={"collectivite": account.collectivite.slug},
@@ -289,7 +289,7 @@ def change_period(
         subscription = gateway.update_subscription(
             subscription_id,
             {
-                "items": [{"id": item_id, "plan": _ensure_stripe_plan(account.plan, period)}],
+                "items": [{"id": item_id, "plan": ensure_stripe_plan(account.plan, period)}],
                 "default_tax_rates": [vat_tax_rate_id()],
                 "proration_behavior": "create_prorations",
             },

@@ -2,45 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
 
 from billing import gateway, services
 from billing.models import BillingAccount
 from tenants.models import AuditEntry, Collectivite
 from tests.billing_fixtures import OPS_EMAIL, billed
-from tests.stripe_support import StripeStub, confirm_setup_as_stripe_js
+from tests.stripe_support import StripeStub
 
 pytestmark = pytest.mark.django_db
 Status = BillingAccount.Status
-PAGE = "/administration/abonnement/"
-
-
-def _subscribe_by_card(client: Client) -> BillingAccount:
-    response = client.post(
-        PAGE + "souscrire/", {"period": "monthly", "method": "card", "token": "t"}
-    )
-    secret = re.search(r'data-client-secret="([^"]+)"', response.content.decode())
-    assert secret
-    intent = confirm_setup_as_stripe_js(secret.group(1))
-    client.post(PAGE + "confirmer/", {"setup_intent": intent, "token": "t"})
-    account = BillingAccount.objects.get(collectivite__slug="town-a")
-    assert account.status == Status.ACTIVE
-    return account
 
 
 def _stripe_pause(account: BillingAccount) -> Any:
     return gateway.retrieve_subscription(account.stripe_subscription_id)["pause_collection"]
-
-
-@pytest.fixture
-def paying_a(client_for, town_a, admin_a, trial_over, stripe_stub: StripeStub) -> BillingAccount:
-    """Town A pays monthly by card, on localstripe (its trial over: charged at once)."""
-    return _subscribe_by_card(client_for(town_a, admin_a))
 
 
 def test_sponsoring_a_paying_town_pauses_its_collection_and_ending_it_resumes(

@@ -1,5 +1,6 @@
 """Ops: give a collectivité more days of free trial."""
 
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -11,12 +12,16 @@ from tenants.management.tenant_args import add_tenant_argument, get_tenant
 
 
 class Command(BaseCommand):
-    help = "Extend a collectivité's free trial by a number of days."
+    help = "Extend a collectivité's free trial by a number of days, or until a date."
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_tenant_argument(parser)
         add_actor_argument(parser)
-        parser.add_argument("--days", type=int, required=True)
+        when = parser.add_mutually_exclusive_group(required=True)
+        when.add_argument("--days", type=int)
+        when.add_argument(
+            "--until", type=date.fromisoformat, metavar="YYYY-MM-DD", help="The trial's last day."
+        )
         parser.add_argument("--reason", default="", help="Why (kept in the audit log).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -27,7 +32,11 @@ class Command(BaseCommand):
             raise CommandError(f"{tenant} has no billing account (no trial was started).")
         try:
             account = services.extend_trial(
-                account, days=options["days"], acting_user=actor, reason=options["reason"]
+                account,
+                days=options["days"],
+                until=options["until"],
+                acting_user=actor,
+                reason=options["reason"],
             )
         except services.BillingError as error:
             raise CommandError(str(error)) from None

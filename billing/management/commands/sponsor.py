@@ -1,5 +1,6 @@
 """Ops: offer a collectivité its subscription (a partner, a crisis), or end that offer."""
 
+from datetime import date
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,6 +22,13 @@ class Command(BaseCommand):
         add_actor_argument(parser)
         parser.add_argument("--reason", default="")
         parser.add_argument("--end", action="store_true", help="End the sponsorship.")
+        parser.add_argument(
+            "--until",
+            type=date.fromisoformat,
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="The last day offered; the daily billing run ends the sponsorship after it.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         tenant = get_tenant(options)
@@ -36,7 +44,9 @@ class Command(BaseCommand):
                     raise CommandError(f"{tenant} is not sponsored.")
                 account = services.reinstate(account, reason=options["reason"], acting_user=actor)
             else:
-                account = services.sponsor(account, reason=options["reason"], acting_user=actor)
+                account = services.sponsor(
+                    account, reason=options["reason"], until=options["until"], acting_user=actor
+                )
         except services.BillingError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"{tenant}: {account.get_status_display()}.")
