@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import redis
-from celery.schedules import maybe_schedule
+from celery.schedules import BaseSchedule, maybe_schedule
 from django.conf import settings
 from django.db.models import Count, Min
 from django.utils import timezone
@@ -156,7 +156,8 @@ def periodic_jobs(now: datetime.datetime) -> list[JobState]:
         due_at = None
         if last is not None:
             # Celery's own schedule says how long after `last` the next run was to come.
-            due_at = now + maybe_schedule(entry["schedule"]).remaining_estimate(last)
+            schedule = cast(BaseSchedule, maybe_schedule(cast(Any, entry["schedule"])))
+            due_at = now + schedule.remaining_estimate(last)
         states.append(
             JobState(
                 name=name,

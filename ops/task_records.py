@@ -5,15 +5,16 @@ from __future__ import annotations
 
 import logging
 import reprlib
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from celery.signals import task_failure, task_success
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 from django_tenants.utils import get_public_schema_name, schema_context
 
 from ops.models import FailedTask, PeriodicJobRun
+from tenants import schema
 
 logger = logging.getLogger(__name__)
 _short = reprlib.Repr(maxstring=80, maxother=80, maxlist=10, maxdict=10)
@@ -24,7 +25,7 @@ def beat_job_for(task_name: str, args: Any) -> str | None:
     the same task with other arguments: tenants.tasks.for_each_ready_tenant)."""
     args = tuple(args or ())
     for job, entry in settings.CELERY_BEAT_SCHEDULE.items():
-        if entry["task"] == task_name and tuple(entry.get("args", ())) == args:  # type: ignore[call-overload]
+        if entry["task"] == task_name and tuple(cast(Iterable[Any], entry.get("args", ()))) == args:
             return job
     return None
 
@@ -41,7 +42,7 @@ def record_failure(
     error = f"{type(exception).__name__}: {exception}"[:2000]
     try:
         # Still the task's own schema: tenant-schemas-celery switches back after this signal.
-        schema_name = connection.schema_name
+        schema_name = schema.current_schema()
         with schema_context(get_public_schema_name()):
             FailedTask.objects.create(
                 task_id=task_id or "",

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import re
+from datetime import timedelta
 
 import pytest
 from celery import shared_task
@@ -43,8 +42,14 @@ def block(html: str, name: str) -> str:
     return html[start : html.index("</section>", start)]
 
 
+def found(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    assert match is not None, pattern
+    return match[1]
+
+
 def count(section: str) -> int:
-    return int(re.search(r'data-count="(\d+)"', section)[1])
+    return int(found(r'data-count="(\d+)"', section))
 
 
 def row(section: str, attribute: str, value: object) -> str | None:
@@ -125,7 +130,7 @@ def test_a_task_that_failed_after_its_retries_is_listed(console: Client, town_a)
 
 
 def job_state(html: str, job: str) -> str:
-    return re.search(rf'data-job="{job}" data-state="(\w+)"', html)[1]
+    return found(rf'data-job="{job}" data-state="(\w+)"', html)
 
 
 def test_every_periodic_job_is_listed_with_its_state(console: Client) -> None:
@@ -159,7 +164,7 @@ def test_a_periodic_job_that_failed_is_recorded_as_failing(console: Client, monk
 
 
 def queue_length(html: str, queue: str) -> str:
-    return re.search(rf'data-queue="{queue}" data-length="(\w+)"', html)[1]
+    return found(rf'data-queue="{queue}" data-length="(\w+)"', html)
 
 
 def test_queue_lengths_are_read_from_the_broker(console: Client) -> None:
