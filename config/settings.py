@@ -395,6 +395,18 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": crontab(hour=9, minute=0),
         "args": ("mutual_aid.posting.tasks.remind_expiring_posts",),
     },
+    # The console's figures of every serving town (active residents, last activity, migrations
+    # behind), hourly; each night also the usage of this month and the previous one.
+    "ops-tenant-figures": {
+        "task": "ops.tasks.refresh_all_figures",
+        "schedule": crontab(minute=15),
+        "options": {"expires": 3000},
+    },
+    "ops-tenant-usage": {
+        "task": "ops.tasks.refresh_all_figures",
+        "args": (2,),
+        "schedule": crontab(hour=2, minute=40),
+    },
 }
 
 # --- Who runs Placette, for the legal notice and the legal texts (LCEN art. 6, GDPR art. 13) -

@@ -12,6 +12,7 @@ class MutualAidConfig(AppConfig):
             list_cache,
             moderation,
             personal_data,
+            usage,
         )
         from mutual_aid.following import tasks  # noqa: F401  (not found by autodiscovery)
         from mutual_aid.posting import tasks as posting_tasks  # noqa: F401  (its daily task)
@@ -21,3 +22,4 @@ class MutualAidConfig(AppConfig):
         list_cache.connect()
         register_home_block("mutual_aid", home.build)
         moderation.register()
+        usage.register()  # its counters on the ops console

@@ -8,4 +8,9 @@ class OpsConfig(AppConfig):
     verbose_name = "Console Placette"
 
     def ready(self) -> None:
-        from ops import tenants_admin  # noqa: F401  (registers the tenants list on the site)
+        from ops import (
+            task_records,
+            tenants_admin,  # noqa: F401  (registers the tenants list on the site)
+        )
+
+        task_records.connect()  # failed tasks and periodic jobs, for the health page

@@ -20,10 +20,76 @@ class TenantFigures(models.Model):
     )
     last_activity_at = models.DateTimeField(_("last activity"), null=True, blank=True)
     refreshed_at = models.DateTimeField(_("figures refreshed"), null=True, blank=True)
+    # How many migration files the town's schema has not applied (None: not checked yet),
+    # checked by the same task: reading 36,000 schemas' django_migrations per page is out of
+    # the question.
+    migrations_behind = models.PositiveIntegerField(_("migrations behind"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("tenant figures")
         verbose_name_plural = _("tenant figures")
+        indexes = [  # the health page lists the few towns behind among 36,000
+            models.Index(
+                fields=["collectivite"],
+                condition=models.Q(migrations_behind__gt=0),
+                name="ops_figures_behind",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.collectivite}"
+
+
+class TenantUsageMonth(models.Model):
+    """One town's usage in one calendar month (Paris time): what each registered counter
+    (ops.figures) counted, e.g. {"residents": 120, "posts": 14}. Recomputed by a periodic task
+    for the current and previous month; a counter added later simply appears in later rows."""
+
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.CASCADE, related_name="usage_months"
+    )
+    month = models.DateField(_("month"))  # its first day
+    counts = models.JSONField(default=dict)
+    refreshed_at = models.DateTimeField(_("figures refreshed"))
+
+    class Meta:
+        verbose_name = _("usage per month")
+        verbose_name_plural = _("usage per month")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["collectivite", "month"], name="ops_usage_one_a_month")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collectivite_id} {self.month:%Y-%m}"
+
+
+class FailedTask(models.Model):
+    """A Celery task that failed for good (its retries spent), kept for the health page."""
+
+    task_id = models.CharField(max_length=255)
+    task_name = models.CharField(max_length=255)
+    schema_name = models.CharField(max_length=63, blank=True)
+    arguments = models.TextField(blank=True)  # a shortened repr, for the person investigating
+    error = models.TextField()
+    retries = models.PositiveIntegerField(default=0)
+    failed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-failed_at", "-pk"]
+        indexes = [models.Index(fields=["-failed_at"], name="ops_failed_task_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.task_id}"
+
+
+class PeriodicJobRun(models.Model):
+    """The last success and the last failure of one job of CELERY_BEAT_SCHEDULE (by its name)."""
+
+    job = models.CharField(max_length=100, unique=True)
+    last_success_at = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.job

@@ -40,6 +40,7 @@ class OpsSite(admin.AdminSite):
     site_url = None  # no "view site" link: the root domain is the public site, not ours
     empty_value_display = "—"
     enable_nav_sidebar = False
+    index_template = "ops/index.html"  # the admin's lists, and links to the console's own pages
 
     def has_permission(self, request: HttpRequest) -> bool:
         return is_ops_staff(request)

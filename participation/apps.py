@@ -6,8 +6,10 @@ class ParticipationConfig(AppConfig):
     verbose_name = "Participation"
 
     def ready(self) -> None:
+        from participation import usage
         from participation.consultations import wiring as consultations
         from participation.ideas import wiring as ideas
 
         consultations.ready()
         ideas.ready()
+        usage.register()  # its counters on the ops console
