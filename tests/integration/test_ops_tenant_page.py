@@ -135,10 +135,11 @@ def test_an_unknown_tenant_is_not_found(console: Client) -> None:
     assert console.get("/ops/collectivites/999999/").status_code == 404
 
 
-# Session, user, TOTP (once: the middleware and the site share it), the town with its account and plan, its
-# primary domain, the directory (commune, département), the admins (schema exists, users), the
-# invoices (count, page) and the log (count, page): each with its `SET search_path`.
-QUERIES = 24
+# Session, user, TOTP (once: the middleware and the site share it), the town with its account
+# and plan, its primary domain, the directory (commune, département), the admins (schema exists,
+# users), the invoices (count, page), the log (count, page) and the usage by month: each with its
+# `SET search_path`.
+QUERIES = 26
 
 
 @pytest.mark.parametrize("size", [1, 20])
