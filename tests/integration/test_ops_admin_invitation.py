@@ -40,7 +40,7 @@ def _link(town) -> str:
     (message,) = mail.outbox
     assert message.to == [EMAIL]
     found = re.search(
-        rf"http://{re.escape(town.primary_host)}(:\d+)?(/bienvenue/[^/\s]+/)", message.body
+        rf"http://{re.escape(town.primary_host)}(:\d+)?(/bienvenue/[^/\s]+/)", str(message.body)
     )
     assert found, message.body
     return found.group(2)
