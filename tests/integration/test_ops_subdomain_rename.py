@@ -146,3 +146,13 @@ def test_sign_up_refuses_a_former_subdomain_too(town_b) -> None:
     assert slug_problem("ancien-b") == french(
         "This address is already used by another collectivité."
     )
+
+
+def test_the_tls_question_knows_the_new_name_and_still_the_old_one(
+    console: Client, town_a, public_client: Client, django_capture_on_commit_callbacks
+) -> None:
+    old = town_a.primary_host
+    with django_capture_on_commit_callbacks(execute=True):
+        _rename(console, town_a)
+    for host in (NEW_HOST, old):
+        assert public_client.get("/tls/ask", {"domain": host}).status_code == 200
