@@ -9,7 +9,6 @@ request waits, it holds its collectivité and its address (one pending request f
 from __future__ import annotations
 
 import logging
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -31,10 +30,10 @@ from onboarding.claims import Signer
 from onboarding.directory import Entry
 from onboarding.errors import SignupError
 from onboarding.models import LegalAcceptance, SignupRequest, SiteClaim
-from tenants import audit
+from tenants import audit, subdomains
 from tenants.addresses import root_url, town_url
 from tenants.models import Collectivite
-from tenants.services import RESERVED_SLUGS, ascii_slug, provision_collectivite, set_verified
+from tenants.services import ascii_slug, provision_collectivite, set_verified
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +42,6 @@ LINK_VALIDITY = timedelta(hours=48)
 TRIAL_PURPOSE = "onboarding.trial"
 WELCOME_PURPOSE = "onboarding.welcome"
 WELCOME_VALIDITY = timedelta(minutes=15)
-SLUG_PATTERN = re.compile(r"[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")
 EPCI_PREFIXES = (
     "communaute-de-communes-",
     "communaute-d-agglomeration-",
@@ -92,18 +90,10 @@ def proposed_slug(entry: Entry) -> str:
 
 def slug_problem(slug: str) -> str | None:
     """Why this subdomain cannot be used, in French, or None."""
-    if not SLUG_PATTERN.fullmatch(slug):
-        return _(
-            "Use only lowercase letters without accents, digits and hyphens (63 at most), "
-            "not starting or ending with a hyphen."
-        )
-    if slug[2:4] == "--":
-        # "xn--" and every "??--" prefix are reserved for encoded international names
-        # (RFC 5891): such an address would show as another name in the browser.
-        return _("An address cannot have two hyphens after its first two characters.")
-    if slug in RESERVED_SLUGS:
-        return _("This address is reserved. Please choose another one.")
-    if Collectivite.objects.filter(slug=slug).exists():
+    problem = subdomains.shape_problem(slug)
+    if problem:
+        return problem
+    if subdomains.is_taken(slug):
         return _("This address is already used by another collectivité.")
     return None
 

@@ -101,7 +101,7 @@ def _is_reserved(host: str) -> bool:
     return any(host == suffix or host.endswith(f".{suffix}") for suffix in _RESERVED_SUFFIXES)
 
 
-def _require_reason(reason: str) -> str:
+def require_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise DomainError(_("Say why you make this change."))
@@ -116,7 +116,7 @@ def add_custom_domain(actor: Any, collectivite: Collectivite, host: str, *, reas
     The host map forgets its entries once this commits (tenants.signals), so the new address
     answers within TENANT_CACHE_CHECK_SECONDS in every process.
     """
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     host = _ascii_host(host)
     if _is_ours(host):
         raise DomainError(
@@ -153,6 +153,21 @@ def add_custom_domain(actor: Any, collectivite: Collectivite, host: str, *, reas
     return domain
 
 
+def make_primary(domains: list[Domain], chosen: Domain) -> list[Domain]:
+    """Move the primary flag of a town (its locked `domains`) to `chosen`; the former primary
+    then redirects to it. Returns the former primary (a list: none, or one)."""
+    previous = [row for row in domains if row.is_primary and row.pk != chosen.pk]
+    for row in previous:  # its links and bookmarks now lead to the new address
+        if not row.redirects_when_secondary:
+            row.redirects_when_secondary = True
+            row.save(update_fields=["redirects_when_secondary"])
+    if not chosen.is_primary:
+        chosen.is_primary = True
+        # DomainMixin.save() takes the flag off the town's other domains in the same statement.
+        chosen.save(update_fields=["is_primary"])
+    return previous
+
+
 @transaction.atomic
 def set_primary_domain(
     actor: Any, collectivite: Collectivite, domain: Domain, *, reason: str
@@ -160,7 +175,7 @@ def set_primary_domain(
     """Make `domain` the town's primary address: the former primary then redirects to it
     (tenants.middleware), as the town's subdomain does. Nothing is written when it already
     is the primary one."""
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     collectivite = Collectivite.objects.select_for_update().get(pk=collectivite.pk)
     domains = {
         row.pk: row
@@ -171,14 +186,7 @@ def set_primary_domain(
         raise DomainError(_("This address is not one of this site's addresses."))
     if chosen.is_primary:
         return chosen
-    previous = [row for row in domains.values() if row.is_primary]
-    for row in previous:  # its links and bookmarks now lead to the new address
-        if not row.redirects_when_secondary:
-            row.redirects_when_secondary = True
-            row.save(update_fields=["redirects_when_secondary"])
-    chosen.is_primary = True
-    # DomainMixin.save() takes the flag off the town's other domains in the same statement.
-    chosen.save(update_fields=["is_primary"])
+    previous = make_primary(list(domains.values()), chosen)
     audit.record(
         "collectivite.primary_domain_change",
         actor=actor,
@@ -189,3 +197,38 @@ def set_primary_domain(
         collectivite=collectivite,
     )
     return chosen
+
+
+@transaction.atomic
+def remove_custom_domain(
+    actor: Any, collectivite: Collectivite, domain: Domain, *, reason: str
+) -> None:
+    """Stop serving the town on a custom domain that is not its primary one.
+
+    The town's subdomains (current and former) are never removed: a former one keeps old links
+    working, and freeing it would let another town take an address residents know as this one.
+    The host map forgets the address once this commits (tenants.signals).
+    """
+    reason = require_reason(reason)
+    collectivite = Collectivite.objects.select_for_update().get(pk=collectivite.pk)
+    row = Domain.objects.select_for_update().filter(pk=domain.pk, tenant=collectivite).first()
+    if row is None:
+        raise DomainError(_("This address is not one of this site's addresses."))
+    if _is_ours(row.domain):
+        raise DomainError(
+            _("The site's own subdomains cannot be removed: they keep old links working.")
+        )
+    if row.is_primary:
+        raise DomainError(
+            _("This is the site's primary address: make another one primary before removing it.")
+        )
+    host = row.domain
+    audit.record(
+        "collectivite.custom_domain_remove",
+        actor=actor,
+        target=row,
+        before={"host": host},
+        reason=reason,
+        collectivite=collectivite,
+    )
+    row.delete()

@@ -122,6 +122,8 @@ class Domain(DomainMixin):
     # subdomain and a former primary (their links keep working); no for a custom domain just
     # added, which is served as is so that it can be checked before it becomes the address.
     redirects_when_secondary = models.BooleanField(_("redirects when not primary"), default=True)
+    # Unknown (null) for the domains that existed before it was kept.
+    added_at = models.DateTimeField(_("added"), null=True, blank=True, default=timezone.now)
 
     class Meta:
         verbose_name = _("domain")

@@ -4,6 +4,8 @@ the first step of their welcome: choosing the password they will log in with."""
 from __future__ import annotations
 
 import hashlib
+from datetime import timedelta
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
@@ -19,7 +21,7 @@ from redis.exceptions import RedisError
 from accounts import tokens
 from accounts.models import User
 from accounts.services import set_first_password
-from onboarding.services import WELCOME_PURPOSE, WELCOME_VALIDITY
+from onboarding.invitations import WELCOME_LINKS
 from tenants.cache import STRICT
 from townsite.residents.forms import ChoosePasswordForm
 
@@ -28,14 +30,14 @@ SETUP_WIZARD = "/administration/configuration/"
 
 def welcome(request: HttpRequest, token: str) -> HttpResponse:
     try:
-        data = tokens.unsign(token, purpose=WELCOME_PURPOSE, max_age=WELCOME_VALIDITY)
+        data, validity = _read(token)
     except signing.SignatureExpired:
         return _expired(request)
     except signing.BadSignature:
         # Signed for another town's schema (or tampered with): as unknown as any other link.
         raise Http404 from None
     used_key = "welcome-used:" + hashlib.sha256(token.encode()).hexdigest()
-    if not _first_use(used_key):
+    if not _first_use(used_key, validity):
         return _expired(request)
     user = User.objects.filter(pk=data.get("user"), is_active=True).first()
     if user is None:
@@ -72,12 +74,26 @@ def choose_password(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _first_use(key: str) -> bool:
+def _read(token: str) -> tuple[Any, timedelta]:
+    """The link's value and validity: the sign-up's own (15 minutes) or one our staff sent
+    again (onboarding.invitations, 48 hours). Raises signing.BadSignature or SignatureExpired."""
+    expired = False
+    for purpose, validity in WELCOME_LINKS:
+        try:
+            return tokens.unsign(token, purpose=purpose, max_age=validity), validity
+        except signing.SignatureExpired:
+            expired = True
+        except signing.BadSignature:
+            continue
+    if expired:
+        raise signing.SignatureExpired
+    raise signing.BadSignature
+
+
+def _first_use(key: str, validity: timedelta) -> bool:
     # Fails closed: while Redis does not answer, nothing proves the link was not used already.
     try:
-        return bool(
-            caches[STRICT].add(key, True, timeout=int(WELCOME_VALIDITY.total_seconds()) * 2)
-        )
+        return bool(caches[STRICT].add(key, True, timeout=int(validity.total_seconds()) * 2))
     except RedisError:
         return False
 

@@ -18,7 +18,7 @@ from django_tenants.utils import schema_context
 from accounts.factories import TEST_PASSWORD
 from accounts.models import User
 from ops.site import ops_site
-from tenants.models import Collectivite
+from tenants.models import Collectivite, Domain
 from tests.helpers import body
 from tests.ops_support import TENANTS_LIST, with_totp
 
@@ -49,6 +49,7 @@ def console_paths(town: Collectivite) -> list[str]:
         "app_label": "tenants",
         "object_id": str(town.pk),
         "pk": town.pk,
+        "domain_pk": Domain.objects.filter(tenant=town).values_list("pk", flat=True).first(),
         "content_type_id": ContentType.objects.get_for_model(Collectivite).pk,
     }
     paths = [
