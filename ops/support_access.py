@@ -32,7 +32,7 @@ DURATIONS = {
     24: gettext_lazy("24 hours"),
     72: gettext_lazy("72 hours"),
 }
-TOKEN_PURPOSE = "ops.support-entry"
+ENTRY_PURPOSE = "ops.support-entry"
 TOKEN_MAX_AGE = 60  # seconds: the token only carries the staff member from the console
 
 
@@ -140,14 +140,14 @@ def entry_token(collectivite: Collectivite, staff: User) -> str:
     if grant is None:
         raise SupportRefused(_("This collectivité has not granted support access."))
     value = {"grant": grant.pk, "staff": staff.pk, "label": _label(staff)}
-    return tokens.sign(value, purpose=TOKEN_PURPOSE, schema=collectivite.schema_name)
+    return tokens.sign(value, purpose=ENTRY_PURPOSE, schema=collectivite.schema_name)
 
 
 def visit_from_token(token: str, collectivite: Collectivite) -> SupportVisit:
     """The visit a token opens on the current town's site; SupportRefused otherwise (a token
     of another town, expired, a grant ended or revoked, a staff member without TOTP)."""
     try:
-        value = tokens.unsign(token, purpose=TOKEN_PURPOSE, max_age=TOKEN_MAX_AGE)
+        value = tokens.unsign(token, purpose=ENTRY_PURPOSE, max_age=TOKEN_MAX_AGE)
     except signing.BadSignature:
         raise SupportRefused(_("This support link is not valid here, or has expired.")) from None
     visit = SupportVisit(int(value["grant"]), int(value["staff"]), str(value["label"]))
