@@ -117,7 +117,7 @@ def test_a_token_of_staff_who_lost_totp_is_refused(
 
 def test_without_a_session_staff_see_no_residents_content(client_for, town_a, resident_a):
     with schema_context(town_a.schema_name):
-        post = PostFactory(author=resident_a, title="Perceuse du voisin")
+        post = PostFactory.create(author=resident_a, title="Perceuse du voisin")
     probe(client_for(town_a), f"/entraide/{post.pk}/", leaked=[post.title])
 
 
@@ -127,7 +127,7 @@ def test_a_support_session_of_town_a_opens_nothing_on_town_b(
     grant(town_a, admin_a)
     grant(town_b, admin_b)
     with schema_context(town_b.schema_name):
-        post_b = PostFactory(author=resident_b, title="Vélo de Bernadette")
+        post_b = PostFactory.create(author=resident_b, title="Vélo de Bernadette")
     client = Client(HTTP_HOST=town_a.primary_host)
     client.get(entry_path(console, town_a))
     client.defaults["HTTP_HOST"] = town_b.primary_host
