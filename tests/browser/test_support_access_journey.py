@@ -33,6 +33,7 @@ from tests.ops_support import TOTP_SECRET
 pytestmark = pytest.mark.browser
 ADMIN_EMAIL = "maire-support@town-a.example"
 STAFF_EMAIL = "support-journey@placette.example"
+AUTHOR_EMAIL = "voisine-support@town-a.example"
 POST_TITLE = "Poussette à donner, quartier de la gare"
 
 
@@ -53,7 +54,7 @@ def committed_cast(django_db_blocker: Any) -> Iterator[Cast]:
                 role=User.Role.ADMIN,
                 password=TEST_PASSWORD,
             )
-            post = PostFactory.create(title=POST_TITLE)
+            post = PostFactory.create(title=POST_TITLE, author__email=AUTHOR_EMAIL)
         with schema_context("public"), transaction.atomic():
             staff = create_ops_staff(email=STAFF_EMAIL, display_name="Sam", password=TEST_PASSWORD)
             Authenticator.objects.create(
@@ -63,8 +64,8 @@ def committed_cast(django_db_blocker: Any) -> Iterator[Cast]:
     with django_db_blocker.unblock():
         SupportGrant.objects.filter(collectivite=town).delete()  # and their uses
         with schema_context(town.schema_name):
-            Post.objects.filter(pk=post.pk).delete()
-            User.objects.filter(pk=post.author_id).delete()
+            Post.objects.filter(title=POST_TITLE).delete()
+            User.objects.filter(email=AUTHOR_EMAIL).delete()
             User.objects.filter(email=ADMIN_EMAIL).delete()
         with schema_context("public"):
             # Not .delete(): its cascade would look for the towns' tables in the public schema.
