@@ -173,11 +173,16 @@ def record_use(visit: SupportVisit, collectivite: Collectivite, path: str) -> Su
         staff_label=visit.staff_label,
         path=path[:500],
     )
-    audit.record(
-        "support.use",
-        target=use,
-        target_label=visit.staff_label,
-        after={"path": use.path, "staff": visit.staff_label},
-        collectivite=collectivite,
-    )
+    # The staff member's account is in the public schema: read (and named) from there, so
+    # the town's log says "…, Placette team" and not a resident's id.
+    with schema_context("public"):
+        staff = User.objects.filter(pk=visit.staff_id).first()
+        audit.record(
+            "support.use",
+            actor=staff,
+            target=use,
+            target_label=visit.staff_label,
+            after={"path": use.path},
+            collectivite=collectivite,
+        )
     return use

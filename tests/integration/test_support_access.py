@@ -145,3 +145,18 @@ def test_a_token_refuses_once_the_grant_is_revoked(console, town_a, admin_a, cli
     path = entry_path(console, town_a)
     SupportGrant.objects.filter(pk=live.pk).update(revoked_at=timezone.now())
     assert client_for(town_a).get(path).status_code == 403
+
+
+def test_a_use_names_the_staff_member_in_the_towns_log(console, town_a, admin_a, post_a) -> None:
+    grant(town_a, admin_a)
+    support_client(console, town_a).get(f"/entraide/{post_a.pk}/")
+    entry = AuditEntry.objects.get(collectivite=town_a, action="support.use")
+    assert entry.actor_schema == "public"
+    assert entry.actor_label.endswith("<console@placette.example>")
+
+
+def test_the_towns_log_lists_support_entries(console, admin, town_a, admin_a) -> None:
+    grant(town_a, admin_a)
+    response = admin.get("/administration/journal/")
+    assert response.status_code == 200
+    assert body(response).count('data-testid="journal-entry"') == 1
