@@ -191,6 +191,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.SessionTenantGuardMiddleware",
+    # After the guard: a support session has no town account, it only reads (ops.support_access).
+    "ops.support_session.SupportSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "billing.middleware.SiteAccessMiddleware",

@@ -28,6 +28,10 @@ ACTIONS: dict[str, Promise] = {
     "invitation.accepted": gettext_lazy("Invitation accepted"),
     "member.role_change": gettext_lazy("Role changed"),
     "member.team_rights_removed": gettext_lazy("Team rights taken away"),
+    # Support access (ops.support_access)
+    "support.grant": gettext_lazy("Support access granted to Placette"),
+    "support.revoke": gettext_lazy("Support access ended early"),
+    "support.use": gettext_lazy("Page seen by Placette support"),
     # Residents (townsite.residents.services)
     "resident.desk_registered": gettext_lazy("Resident registered at the desk"),
     "resident.new_login_code": gettext_lazy("New login code for a resident"),

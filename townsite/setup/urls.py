@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from townsite.setup import journal, team_views, views
+from townsite.setup import journal, support_views, team_views, views
 
 SETUP = "administration/configuration/"
 TEAM = "administration/equipe/"
@@ -36,6 +36,14 @@ urlpatterns = [
     ),
     path(TEAM + "<int:pk>/role/", team_views.change_role, name="change_role"),
     path("administration/journal/", journal.journal, name="journal"),
+    path("administration/support/", support_views.support, name="support"),
+    path(
+        "administration/support/<int:pk>/retirer/",
+        support_views.revoke_support,
+        name="revoke_support",
+    ),
+    path("support/entrer/", support_views.support_entry, name="support_entry"),
+    path("support/sortir/", support_views.support_exit, name="support_exit"),
     path("invitation/<str:token>/", team_views.accept_invitation, name="accept_invitation"),
     path("logo/", views.logo, name="logo"),
 ]
