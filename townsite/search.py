@@ -17,6 +17,7 @@ from tenants.text_search import CREATE_FUNCTION, FoldAccents
 SEARCH_CONFIG = "french"
 __all__ = ["CREATE_FUNCTION", "Unaccent", "query_for", "title_and_description_document"]
 
+
 class Unaccent(FoldAccents):
     """Kept under this name and module: the modules' migrations name it."""
 

@@ -137,9 +137,10 @@ def test_an_unknown_tenant_is_not_found(console: Client) -> None:
 
 # Session, user, TOTP (once: the middleware and the site share it), the town with its account
 # and plan, its primary domain, the directory (commune, département), the admins (schema exists,
-# users), the invoices (count, page), the log (count, page) and the usage by month: each with its
+# users), the invoices (count, page), the log (count, page), the usage by month, the addresses,
+# and the support grants (the live one, the past ones, their uses): each with its
 # `SET search_path`.
-QUERIES = 26
+QUERIES = 34
 
 
 @pytest.mark.parametrize("size", [1, 20])

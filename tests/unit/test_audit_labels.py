@@ -9,10 +9,12 @@ from townsite.setup.audit_labels import ACTIONS, KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
 APPS = (
+    "tenants",
     "accounts",
     "billing",
     "onboarding",
     "notifications",
+    "ops",
     "townsite",
     "mutual_aid",
     "participation",

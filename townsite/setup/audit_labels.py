@@ -68,6 +68,11 @@ ACTIONS: dict[str, Promise] = {
     # The site's addresses, changed by our staff (tenants.domains)
     "collectivite.custom_domain_add": gettext_lazy("Web address added to the site"),
     "collectivite.primary_domain_change": gettext_lazy("Main web address of the site changed"),
+    "collectivite.custom_domain_remove": gettext_lazy("Web address removed from the site"),
+    "collectivite.subdomain_rename": gettext_lazy("Site's Placette address renamed"),
+    "collectivite.admin_invitation_resend": gettext_lazy(
+        "Welcome link sent again to an administrator"
+    ),
     # Claims on the site, settled by our staff (onboarding.staff)
     "site.transfer": gettext_lazy("Site handed over to its verified representative"),
     "claim.dismiss": gettext_lazy("Claim on the site dismissed"),
@@ -84,6 +89,8 @@ ACTIONS: dict[str, Promise] = {
     "billing.cancel": gettext_lazy("Subscription cancelled at the end of the period"),
     "billing.resume": gettext_lazy("Subscription cancellation withdrawn"),
     "billing.period_change": gettext_lazy("Payment period changed"),
+    "billing.plan_change": gettext_lazy("Plan changed by Placette"),
+    "billing.payment_method": gettext_lazy("Payment method changed by Placette"),
     "billing.buyer_details": gettext_lazy("Billing details changed"),
     "billing.stripe_invoice": gettext_lazy("Invoice updated by the payment service"),
     "billing.stripe_subscription": gettext_lazy("Subscription updated by the payment service"),
