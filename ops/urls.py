@@ -5,7 +5,16 @@ from __future__ import annotations
 
 from django.urls import URLPattern
 
-from ops.views import billing_actions, data, domain_actions, health, plans, support, tenant
+from ops.views import (
+    billing_actions,
+    data,
+    domain_actions,
+    health,
+    lifecycle,
+    plans,
+    support,
+    tenant,
+)
 
 
 def urlpatterns() -> list[URLPattern]:
@@ -14,6 +23,7 @@ def urlpatterns() -> list[URLPattern]:
         *billing_actions.urlpatterns,
         *domain_actions.urlpatterns,
         *data.urlpatterns,
+        *lifecycle.urlpatterns,
         *plans.urlpatterns,
         *support.urlpatterns,
         *health.urlpatterns,
