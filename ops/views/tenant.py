@@ -22,6 +22,7 @@ from django_tenants.utils import schema_context, schema_exists
 
 from accounts.models import User
 from billing.models import BillingAccount
+from ops import site_facts
 from ops.site import ops_site
 from tenants.addresses import host_url
 from tenants.models import AuditEntry, Collectivite, Commune, Departement, Domain, Epci
@@ -87,16 +88,21 @@ def directory_entry(tenant: Collectivite) -> Directory:
     return Directory(commune=commune, departement=departement)
 
 
-def town_admins(tenant: Collectivite) -> list[TownAdmin] | None:
-    """The town's admins with their last login, read in its schema; None if it has none yet."""
+Facts = list[tuple[site_facts.Fact, list[tuple[Any, Any]]]]
+
+
+def town_reads(tenant: Collectivite) -> tuple[list[TownAdmin] | None, Facts | None]:
+    """Read in the town's own schema: its admins with their last login, and what the apps of
+    its site say about it (its modules...). None for both while it has no schema yet."""
     if not schema_exists(tenant.schema_name):
-        return None
+        return None, None
     with schema_context(tenant.schema_name):
         rows = User.objects.filter(role=User.Role.ADMIN).order_by("display_name", "pk")
-        return [
+        admins = [
             TownAdmin(user.display_name, user.email, user.last_login, user.is_active)
             for user in rows.only("display_name", "email", "last_login", "is_active")[:ADMINS_SHOWN]
         ]
+        return admins, site_facts.read_all()
 
 
 def audit_rows(page: Page[AuditEntry]) -> list[AuditRow]:
@@ -129,6 +135,7 @@ def tenant_page(request: HttpRequest, pk: int) -> HttpResponse:
         AUDIT_PER_PAGE,
     )
     audit_page = audit.get_page(request.GET.get("journal"))
+    admins, facts = town_reads(tenant)
     context = {
         **ops_site.each_context(request),
         "title": tenant.name,
@@ -137,7 +144,8 @@ def tenant_page(request: HttpRequest, pk: int) -> HttpResponse:
         "primary_host": primary_host,
         "site_url": host_url(primary_host),
         "directory": directory_entry(tenant),
-        "admins": town_admins(tenant),
+        "admins": admins,
+        "facts": facts,
         "invoices_page": invoices.get_page(request.GET.get("factures")) if invoices else None,
         "audit_page": audit_page,
         "audit_rows": audit_rows(audit_page),

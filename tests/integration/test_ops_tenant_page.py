@@ -15,6 +15,7 @@ from billing.models import BillingAccount, Invoice
 from tenants import audit
 from tenants.models import Collectivite, Commune, Departement
 from tests.helpers import body
+from townsite.models import TownProfile
 
 pytestmark = pytest.mark.django_db
 
@@ -92,6 +93,18 @@ def test_the_towns_admins_are_listed_with_their_last_login(
     assert resident_a.email not in html
 
 
+def test_the_modules_the_town_runs_are_read_in_its_schema(console: Client, town_a, town_b) -> None:
+    with schema_context(town_a.schema_name):
+        TownProfile.objects.update(ideas_enabled=False)
+    html = body(console.get(page_of(town_a)))
+    modules = html[html.index('id="tenant-modules"') :]
+    modules = modules[: modules.index("</table>")]
+    assert '<th scope="row">Boîte à idées</th><td>Désactivé</td>' in modules
+    assert '<th scope="row">Entraide</th><td>Activé</td>' in modules
+    other = body(console.get(page_of(town_b)))  # town B keeps its own
+    assert '<th scope="row">Boîte à idées</th><td>Activé</td>' in other
+
+
 def test_another_towns_admins_are_not_shown(console: Client, town_a, admin_b: User) -> None:
     assert admin_b.email not in body(console.get(page_of(town_a)))
 
@@ -137,10 +150,10 @@ def test_an_unknown_tenant_is_not_found(console: Client) -> None:
 
 # Session, user, TOTP (once: the middleware and the site share it), the town with its account
 # and plan, its primary domain, the directory (commune, département), the admins (schema exists,
-# users), the invoices (count, page), the log (count, page), the usage by month, the addresses,
+# users, modules), the invoices (count, page), the log (count, page), the usage by month, the addresses,
 # and the support grants (the live one, the past ones, their uses): each with its
 # `SET search_path`.
-QUERIES = 34
+QUERIES = 36
 
 
 @pytest.mark.parametrize("size", [1, 20])
