@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from accounts.factories import UserFactory
@@ -157,7 +158,7 @@ def test_the_xlsx_says_what_it_is_and_keeps_formulas_as_text(admin, world) -> No
     assert about["Collectivité"] == "Villeneuve-les-Tests"
     assert about["Nombre de réponses"] == "3"
     assert about["Licence"].startswith("Licence Ouverte / Open Licence version 2.0")
-    assert about["Ouverte du"] == world["consultation"].opens_at.date().isoformat()
+    assert about["Ouverte du"] == timezone.localdate(world["consultation"].opens_at).isoformat()
     sheet = book["Réponses"]
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 4
