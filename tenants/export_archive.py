@@ -21,7 +21,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import connection, models
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -59,10 +59,16 @@ def tenant_app_configs() -> list[Any]:
 
 
 def exported_models() -> list[type[models.Model]]:
+    """The models of the tenant apps whose table is in the active schema (a model registered
+    without a table, e.g. by the tests, is left out), less the secret ones."""
+    tables = set(connection.introspection.table_names())
     found: list[type[models.Model]] = []
     for config in tenant_app_configs():
         for model in config.get_models(include_auto_created=True):
-            if model._meta.label_lower not in SECRET_MODELS and not model._meta.proxy:
+            meta = model._meta
+            if meta.label_lower in SECRET_MODELS or meta.proxy or not meta.managed:
+                continue
+            if meta.db_table in tables:
                 found.append(model)
     return found
 
