@@ -391,6 +391,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "schedule": 300.0,
         "options": {"expires": 290},
     },
+    # Data export archives past their 24 hours are removed (their rows stay, as "expired").
+    "tenants-purge-data-exports": {
+        "task": "tenants.tasks.purge_expired_exports",
+        "schedule": crontab(minute=15),
+    },
     # Authors of posts ending within 3 days are reminded (one copy per town, in its schema).
     "mutual-aid-expiry-reminders": {
         "task": "tenants.tasks.for_each_ready_tenant",
@@ -458,6 +463,10 @@ STATICFILES_DIRS = [BASE_DIR / "platform" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".devdata" / "media")))
 MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
+# Archives of a town's data (tenants.exports): outside MEDIA_ROOT, never served as files, reached
+# only through a signed link valid DATA_EXPORT_HOURS hours; then a periodic task removes them.
+DATA_EXPORTS_ROOT = Path(env_str("DATA_EXPORTS_ROOT", str(BASE_DIR / ".devdata" / "exports")))
+DATA_EXPORT_HOURS = 24
 # Uploads: form fields other than files stay small; a file over 2.5 MB streams to a temporary
 # file (never held in memory), and a form takes at most a few files (a post has 4 photos). The
 # reverse proxy refuses a whole request over 50 MB (deploy/Caddyfile); each form caps its files.

@@ -25,6 +25,11 @@ def _actor_fields(actor: Any) -> dict[str, Any]:
     }
 
 
+def actor_fields(actor: Any) -> dict[str, Any]:
+    """Who acted, as the log keeps it (schema, id, label): for rows that name their author."""
+    return _actor_fields(actor)
+
+
 def _target_fields(target: Any, label: str) -> dict[str, Any]:
     if target is None:
         return {"target_type": "", "target_id": "", "target_label": label[:200]}

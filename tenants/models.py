@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
@@ -62,6 +64,13 @@ class Collectivite(TenantMixin):
         _("verified by"), max_length=16, choices=Verification.choices, blank=True, default=""
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # Deactivation (tenants.lifecycle): the site shows the 410 page; the data is wiped only by a
+    # second, explicit action of another staff member on or after this date.
+    deletion_scheduled_for = models.DateField(_("deletion scheduled for"), null=True, blank=True)
+    # The public-schema staff account that deactivated it: the wipe must be someone else's.
+    deactivated_by_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    wiped_at = models.DateTimeField(_("data wiped"), null=True, blank=True)
+
     auto_create_schema = True
     auto_drop_schema = False  # never lose a town's data by deleting a row
     # Set by the host map (tenants.directory) on the tenant it resolves for a host that is to
@@ -241,3 +250,49 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}:{self.target_id}"
+
+
+class DataExport(models.Model):
+    """An archive of one town's data and media (tenants.exports), asked by our staff or by the
+    town's own admins. The file lives outside the media folder, reached only by a signed link."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being prepared")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    class Via(models.TextChoices):
+        OPS = "ops", _("Placette console")
+        TOWN = "town", _("Town administration")
+
+    collectivite = models.ForeignKey(
+        Collectivite, on_delete=models.PROTECT, related_name="data_exports"
+    )
+    via = models.CharField(max_length=4, choices=Via.choices)
+    # Who asked, as the audit log keeps it: people live in many schemas.
+    requested_by_schema = models.CharField(max_length=63)
+    requested_by_id = models.BigIntegerField(null=True)
+    requested_by_label = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=8, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)  # under DATA_EXPORTS_ROOT
+    size = models.BigIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("data export")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["collectivite", "-created_at"], name="export_town_recent")]
+
+    def __str__(self) -> str:
+        return f"export {self.pk} of {self.collectivite_id}"
+
+    def is_downloadable(self, now: datetime | None = None) -> bool:
+        now = now or timezone.now()
+        return (
+            self.state == self.State.READY and self.expires_at is not None and self.expires_at > now
+        )

@@ -7,6 +7,7 @@ from typing import Any
 from celery import current_app, shared_task
 from django_tenants.utils import schema_context
 
+from tenants import exports
 from tenants.models import Collectivite
 
 
@@ -27,3 +28,27 @@ def for_each_ready_tenant(task_name: str, *args: Any, **kwargs: Any) -> int:
         with schema_context(schema_name):
             task.delay(*args, **kwargs)
     return len(schemas)
+
+
+# A data export that fails (the database or the disk for a while) is tried again with backoff,
+# never lost (acks_late); building is idempotent, so a second run after a lost ack is harmless.
+@shared_task(
+    bind=True,
+    autoretry_for=(Exception,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=5,
+    acks_late=True,
+)
+def build_data_export(self: Any, export_id: int) -> str:
+    try:
+        return str(exports.build(export_id).state)
+    except Exception as error:
+        if self.request.retries >= self.max_retries:
+            exports.mark_failed(export_id, error)
+        raise
+
+
+@shared_task
+def purge_expired_exports() -> int:
+    return exports.purge_expired()

@@ -1,6 +1,5 @@
-"""CSV files for a spreadsheet: UTF-8 with a byte order mark and semicolons, what a French
-Excel or LibreOffice opens as it is (accents and columns right) without an import wizard.
-A cell that a spreadsheet would run as a formula is kept as text."""
+"""CSV downloads for a spreadsheet, with the conventions of tenants.csv_files (UTF-8 with a byte
+order mark, semicolons, formulas kept as text)."""
 
 from __future__ import annotations
 
@@ -9,14 +8,9 @@ from collections.abc import Iterable, Sequence
 
 from django.http import HttpResponse
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from tenants.csv_files import BOM, DELIMITER, FORMULA_STARTS, safe_cell
 
-
-def safe_cell(value: object) -> object:
-    """A cell a spreadsheet would run as a formula (=, +, -, @) is kept as text."""
-    if isinstance(value, str) and value[:1] in FORMULA_STARTS:
-        return "'" + value
-    return value
+__all__ = ["FORMULA_STARTS", "csv_response", "safe_cell"]
 
 
 def csv_response(
@@ -26,8 +20,8 @@ def csv_response(
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
+    response.write(BOM)
+    writer = csv.writer(response, delimiter=DELIMITER)
     writer.writerow([safe_cell(cell) for cell in header])
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
     return response
