@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from django.apps import apps
+
 from townsite.setup.audit_labels import ACTIONS, KINDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +37,16 @@ def _codes_in_source() -> set[str]:
     }
 
 
+def _is_model_label(code: str) -> bool:
+    """ "account.emailconfirmation" names a model (e.g. in the export's list of secrets)."""
+    try:
+        apps.get_model(code)
+    except (LookupError, ValueError):
+        return False
+    return True
+
+
 def test_every_action_written_has_a_label() -> None:
-    codes = _codes_in_source()
+    codes = {code for code in _codes_in_source() if not _is_model_label(code)}
     assert {"billing.cancel", "member.role_change", "collectivite.created"} <= codes
     assert sorted(codes - set(ACTIONS)) == []

@@ -90,6 +90,11 @@ ACTIONS: dict[str, Promise] = {
     "billing.resume": gettext_lazy("Subscription cancellation withdrawn"),
     "billing.period_change": gettext_lazy("Payment period changed"),
     "billing.plan_change": gettext_lazy("Plan changed by Placette"),
+    # The site's life, decided by our staff (ops.lifecycle), and its data taken away
+    "tenant.deactivate": gettext_lazy("Site closed by Placette, its data to be deleted on a date"),
+    "tenant.reactivate_before_wipe": gettext_lazy("Site reopened before its data was deleted"),
+    "tenant.wipe": gettext_lazy("Site's data deleted"),
+    "data_export.request": gettext_lazy("Export of the site's data asked for"),
     "billing.payment_method": gettext_lazy("Payment method changed by Placette"),
     "billing.buyer_details": gettext_lazy("Billing details changed"),
     "billing.stripe_invoice": gettext_lazy("Invoice updated by the payment service"),
@@ -168,7 +173,10 @@ KINDS: dict[str, tuple[Promise, tuple[str, ...]]] = {
     "residents": (gettext_lazy("Residents"), ("resident.", "account.")),
     "settings": (gettext_lazy("Site settings"), ("settings.", "neighbourhood.")),
     "moderation": (gettext_lazy("Moderation"), ("moderator.",)),
-    "subscription": (gettext_lazy("Subscription"), ("billing.", "collectivite.")),
+    "subscription": (
+        gettext_lazy("Subscription"),
+        ("billing.", "collectivite.", "tenant.", "data_export."),
+    ),
     "mutual_aid": (
         gettext_lazy("Mutual aid"),
         (
