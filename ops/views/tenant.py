@@ -94,8 +94,8 @@ Facts = list[tuple[site_facts.Fact, list[tuple[Any, Any]]]]
 def town_reads(tenant: Collectivite) -> tuple[list[TownAdmin] | None, Facts | None]:
     """Read in the town's own schema: its admins with their last login, and what the apps of
     its site say about it (its modules...). None for both while it has no schema yet."""
-    if not schema_exists(tenant.schema_name):
-        return None, None
+    if tenant.wiped_at is not None or not schema_exists(tenant.schema_name):
+        return None, None  # not made yet, or wiped (an empty schema is kept under its name)
     with schema_context(tenant.schema_name):
         rows = User.objects.filter(role=User.Role.ADMIN).order_by("display_name", "pk")
         admins = [
