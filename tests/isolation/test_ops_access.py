@@ -50,6 +50,7 @@ def console_paths(town: Collectivite) -> list[str]:
         "object_id": str(town.pk),
         "pk": town.pk,
         "domain_pk": Domain.objects.filter(tenant=town).values_list("pk", flat=True).first(),
+        "export_pk": 1,
         "content_type_id": ContentType.objects.get_for_model(Collectivite).pk,
     }
     paths = [
