@@ -151,8 +151,8 @@ def test_an_unknown_tenant_is_not_found(console: Client) -> None:
 # Session, user, TOTP (once: the middleware and the site share it), the town with its account
 # and plan, its primary domain, the directory (commune, département), the admins and modules
 # (schema exists, users, profile), the invoices (count, page), the log (count, page), the usage
-# by month, the addresses, the data exports, and the support grants (the live one, the past ones, their uses):
-# each with its `SET search_path`.
+# by month, the addresses, the data exports, and the support grants (the live one, the past
+# ones, their uses): each with its `SET search_path`.
 QUERIES = 38
 
 
