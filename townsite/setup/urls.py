@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from townsite.setup import journal, support_views, team_views, views
+from townsite.setup import export_views, journal, support_views, team_views, views
 
 SETUP = "administration/configuration/"
 TEAM = "administration/equipe/"
@@ -36,6 +36,12 @@ urlpatterns = [
     ),
     path(TEAM + "<int:pk>/role/", team_views.change_role, name="change_role"),
     path("administration/journal/", journal.journal, name="journal"),
+    path("administration/export/", export_views.export_page, name="data_export"),
+    path(
+        "administration/export/<int:pk>/",
+        export_views.export_download,
+        name="data_export_download",
+    ),
     path("administration/support/", support_views.support, name="support"),
     path(
         "administration/support/<int:pk>/retirer/",
