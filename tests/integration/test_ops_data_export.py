@@ -49,7 +49,7 @@ def test_staff_download_the_archive_while_it_is_kept(console: Client, made, town
     assert url(town_a, f"{made.pk}/") in page
     response = console.get(url(town_a, f"{made.pk}/"))
     assert response.status_code == 200
-    archive = zipfile.ZipFile(BytesIO(b"".join(response.streaming_content)))
+    archive = zipfile.ZipFile(BytesIO(response.getvalue()))
     assert "donnees/accounts.user.json" in archive.namelist()
 
 

@@ -40,7 +40,7 @@ def test_an_admin_asks_and_downloads_the_archive(admin, made, town_a) -> None:
     assert link in page
     response = admin.get(link)
     assert response.status_code == 200
-    archive = zipfile.ZipFile(BytesIO(b"".join(response.streaming_content)))
+    archive = zipfile.ZipFile(BytesIO(response.getvalue()))
     assert "LISEZMOI.txt" in archive.namelist()
 
 
