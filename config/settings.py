@@ -281,6 +281,9 @@ ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.password_reset.ResetTokenGene
 # client address as tenants.network.client_ip reads it (the adapter's get_client_ip).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Placette"
+# A code typed in the last seconds of its 30-second window is still taken (one step either side,
+# as RFC 6238 §5.2 advises for the time a person takes to type it); allauth's default is none.
+MFA_TOTP_TOLERANCE = 1
 
 # --- Sessions and cookies: host-only, so no cookie travels between towns ------------------
 SESSION_ENGINE = "accounts.sessions"
