@@ -34,6 +34,14 @@ def archive_path(export: DataExport) -> Path:
     return Path(settings.DATA_EXPORTS_ROOT) / export.file_name
 
 
+def downloadable_archive(export: DataExport) -> Path | None:
+    """The archive's file while it may be downloaded (ready, within its 24 hours, on disk)."""
+    if not export.file_name or not export.is_downloadable():
+        return None
+    file = archive_path(export)
+    return file if file.exists() else None
+
+
 @transaction.atomic
 def request_export(
     collectivite: Collectivite, *, actor: Any, via: str, reason: str = ""

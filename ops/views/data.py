@@ -57,8 +57,8 @@ def export_data(request: HttpRequest, pk: int) -> HttpResponse:
 
 def download(request: HttpRequest, pk: int, export_pk: int) -> HttpResponse | FileResponse:
     export = get_object_or_404(DataExport, pk=export_pk, collectivite_id=pk)
-    file = exports.archive_path(export) if export.file_name else None
-    if not export.is_downloadable() or file is None or not file.exists():
+    file = exports.downloadable_archive(export)
+    if file is None:
         context = {**ops_site.each_context(request), "title": _("This archive is no longer here")}
         return TemplateResponse(request, "ops/export_gone.html", context, status=410)
     return FileResponse(file.open("rb"), as_attachment=True, filename=file.name)

@@ -38,8 +38,8 @@ def export_download(request: HttpRequest, pk: int) -> HttpResponse:
     export = DataExport.objects.filter(pk=pk, collectivite=town).first()
     if export is None:
         raise Http404
-    file = exports.archive_path(export) if export.file_name else None
-    if not export.is_downloadable() or file is None or not file.exists():
+    file = exports.downloadable_archive(export)
+    if file is None:
         return render(request, "townsite/setup/data_export_gone.html", status=410)
     archive = FileResponse(file.open("rb"), as_attachment=True, filename=file.name)
     return cast(HttpResponse, archive)  # streamed; the guards type views as HttpResponse
