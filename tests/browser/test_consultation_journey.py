@@ -125,7 +125,8 @@ def test_an_admin_builds_and_publishes_a_resident_answers(
         resident.goto(url(HOST, "/consultations/"))
         resident.get_by_role("link", name=TITLE).click()
         conditional = resident.get_by_label("Quels jeux voudriez-vous ?")
-        assert conditional.is_hidden()
+        # Hidden by the page's script once it runs (shown without it).
+        conditional.wait_for(state="hidden")
         assert_accessible(resident)
         resident.get_by_label("Oui").check()
         conditional.wait_for(state="visible")

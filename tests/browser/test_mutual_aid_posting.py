@@ -72,7 +72,8 @@ def test_an_offer_with_a_photo_is_found_by_a_search_without_accents(
     assert "Votre annonce est en ligne." in page.locator("main").inner_text()
     image = page.get_by_role("img", name="Un panier de légumes")
     # Shot sideways (its EXIF orientation): stored and shown upright, 240 wide.
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 240
+    image.scroll_into_view_if_needed()
+    assert image.evaluate("img => img.decode().then(() => img.naturalWidth)") == 240
     assert_accessible(page)
 
     neighbour = browser.new_context(locale="fr-FR").new_page()
