@@ -130,6 +130,8 @@ TENANT_CACHE_CHECK_SECONDS = float(env_str("TENANT_CACHE_CHECK_SECONDS", "1.0"))
 MUTUAL_AID_LIST_CACHE_SECONDS = 0 if TESTING else env_int("MUTUAL_AID_LIST_CACHE_SECONDS", 30)
 # The same for the idea list (participation.ideas.list_cache).
 IDEAS_LIST_CACHE_SECONDS = 0 if TESTING else env_int("IDEAS_LIST_CACHE_SECONDS", 30)
+# The ops console's tenants list (ops/list_cache.py).
+OPS_TENANTS_LIST_CACHE_SECONDS = 0 if TESTING else env_int("OPS_TENANTS_LIST_CACHE_SECONDS", 30)
 # How long a person's unread count (every page's header) may be kept between two changes, which
 # recount it (notifications.services.unread_count). Tests count each time, except its own.
 NOTIFICATIONS_UNREAD_CACHE_SECONDS = 0 if TESTING else 300

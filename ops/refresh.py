@@ -15,7 +15,7 @@ from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
-from ops import figures
+from ops import figures, list_cache
 from ops.models import TenantFigures, TenantUsageMonth
 from tenants.models import Collectivite
 
@@ -130,6 +130,7 @@ def _write(done: list[TownRefresh]) -> None:
             "refreshed_at",
         ],
     )
+    list_cache.bump()  # a bulk upsert sends no signal
     usage = [month for refresh in done for month in refresh.usage]
     if usage:
         TenantUsageMonth.objects.bulk_create(

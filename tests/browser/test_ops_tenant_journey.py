@@ -98,6 +98,8 @@ def test_staff_find_a_town_extend_its_trial_suspend_and_reactivate_it(
     page.goto(server.url(settings.ROOT_DOMAIN, TENANTS_LIST))
     page.locator("#searchbar").fill(TOWNS["a"]["name"])
     page.locator("#searchbar").press("Enter")
+    page.get_by_role("link", name=TOWNS["a"]["name"], exact=True).wait_for()
+    assert_accessible(page)  # the search and the filters' form, the table, the pages
     page.get_by_role("link", name=TOWNS["a"]["name"], exact=True).click()
     page.wait_for_selector("#identity-title")
     assert_accessible(page)

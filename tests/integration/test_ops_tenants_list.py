@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -212,22 +213,47 @@ def test_trial_end_is_shown(console: Client, town_a) -> None:
     assert f'<td class="field-trial_end nowrap">{shown}</td>' in body(response)
 
 
-def test_the_departement_select_keeps_the_other_filters_and_shows_the_chosen_one(
+def chosen(page: str, name: str) -> list[str]:
+    """The values shown as chosen in the select named `name`."""
+    select = page[page.index(f'<select id="ops-filter-{name}" name="{name}">') :]
+    select = select[: select.index("</select>")]
+    return re.findall(r'<option value="([^"]*)" selected>', select)
+
+
+def test_one_form_sends_the_search_and_every_filter_and_shows_what_was_chosen(
     console: Client, town_a
 ) -> None:
     load_directory_sample()
-    page = body(
-        console.get(TENANTS_LIST, {"departement": "78", "status__exact": "ready", "q": "x"})
+    response = console.get(
+        TENANTS_LIST,
+        {"departement": "78", "status__exact": "ready", "q": "x", "o": "-4", "p": "1"},
     )
-    select = page[page.index('<select id="ops-filter-departement"') :]
-    select = select[: select.index("</form>")]
-    assert '<option value="78" selected>' in select
-    assert select.count(" selected") == 1
-    form = page[page.rindex("<form", 0, page.index('id="ops-filter-departement"')) :]
+    page = body(response)
+    form = page[page.index('<form id="changelist-search"') :]
     form = form[: form.index("</form>")]
-    assert '<input type="hidden" name="status__exact" value="ready">' in form
-    assert '<input type="hidden" name="q" value="x">' in form
-    assert 'name="departement" value' not in form  # the select gives it, once
+    assert form.count("<select ") == 5  # status, billing, kind, département, plan
+    assert chosen(form, "departement") == ["78"]
+    assert chosen(form, "status__exact") == ["ready"]
+    assert chosen(form, "kind__exact") == [""]  # "All"
+    assert 'id="searchbar" name="q" value="x"' in form
+    assert '<input type="hidden" name="o" value="-4">' in form  # the sorting is kept
+    assert 'name="p"' not in form  # a new choice starts again from the first page
+    assert "Effacer tous les filtres" in form
+
+
+def test_a_page_link_keeps_the_filters(console: Client, town_a) -> None:
+    rows(60)
+    page = body(console.get(TENANTS_LIST, {"status__exact": "ready"}))
+    pages = page[page.index('<nav class="paginator"') :]
+    assert "Page 1 sur 2" in pages
+    assert "?p=2&amp;status__exact=ready" in pages or "?status__exact=ready&amp;p=2" in pages
+
+
+def test_an_unknown_filter_is_refused_then_explained(console: Client, town_a) -> None:
+    response = console.get(TENANTS_LIST, {"billing_account__plan__id__exact": "abc"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("?e=1")
+    assert console.get(response["Location"]).status_code == 200
 
 
 def total(response) -> int:
