@@ -154,9 +154,10 @@ SHARED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
-    # The ops console's admin site, without Django's default site and its autodiscovery.
-    "django.contrib.admin.apps.SimpleAdminConfig",
+    # The ops console's admin site, without Django's default site and its autodiscovery; the
+    # console first, so its templates (admin/base_site.html) come before the admin's own.
     "ops",
+    "django.contrib.admin.apps.SimpleAdminConfig",
 ]
 TENANT_APPS = [
     "django.contrib.contenttypes",

@@ -1,7 +1,8 @@
 """Data exports of a town: asked (audited), built by a Celery task, kept 24 h, then removed.
 
 The archive lives in DATA_EXPORTS_ROOT/<schema>/, outside the media folder, so no URL serves
-it; only views that check a signed link bound to the town's schema send it (ops.export_links).
+it. Two views send it, each after checking who asks and `downloadable_archive`: the console's
+(staff with TOTP) and the town's administration (an admin of that town, the export's own town).
 """
 
 from __future__ import annotations
