@@ -7,7 +7,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist); each file runs whole in one of them (module fixtures).
 TEST_WORKERS ?= 2
 
-.PHONY: run test bench setup services stop lint typecheck pytest messages clean
+.PHONY: run test bench prod-check setup services stop lint typecheck pytest messages clean
 
 run: setup
 	$(MANAGE) seed_demo
@@ -24,6 +24,18 @@ lint: $(VENV)/.installed
 
 bench: setup
 	$(PY) tests/bench/run_all.py
+
+# Production's parts as real processes on loopback, loaded and broken on purpose (tests/prod).
+# Not part of `make test`; installs Debian packages as root.
+PRODCHECK_VENV := .prodcheck/venv
+prod-check: $(VENV)/.installed $(PRODCHECK_VENV)/.installed
+	$(PRODCHECK_VENV)/bin/python tests/prod/prod_check.py $(PRODCHECK_ARGS)
+
+$(PRODCHECK_VENV)/.installed: tests/prod/requirements.txt
+	@python=$$(scripts/find-python) || exit 1; \
+	  [ -x $(PRODCHECK_VENV)/bin/python ] || $$python -m venv $(PRODCHECK_VENV)
+	$(PRODCHECK_VENV)/bin/python -m pip install --quiet -r tests/prod/requirements.txt
+	@touch $@
 
 setup: $(VENV)/.installed node_modules/.installed services
 	$(MANAGE) migrate_schemas --shared --verbosity 0
@@ -53,4 +65,4 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 clean:
-	rm -rf $(VENV) node_modules staticfiles
+	rm -rf $(VENV) node_modules staticfiles .prodcheck

@@ -342,7 +342,12 @@ MAILERS = {
     # What the task delivers with.
     "delivery": {
         "BACKEND": EMAIL_DELIVERY_BACKEND,
-        "OPTIONS": _SMTP_OPTIONS if EMAIL_DELIVERY_BACKEND.endswith("smtp.EmailBackend") else {},
+        "OPTIONS": _SMTP_OPTIONS
+        if EMAIL_DELIVERY_BACKEND.endswith("smtp.EmailBackend")
+        # Messages as files in a folder (`make prod-check` reads what the worker delivered).
+        else {"file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / ".devdata" / "mail"))}
+        if EMAIL_DELIVERY_BACKEND.endswith("filebased.EmailBackend")
+        else {},
     },
 }
 # Where our own staff hear about sign-ups that need a person (a town already on Placette...).

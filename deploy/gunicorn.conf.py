@@ -38,7 +38,9 @@ wsgi_app = "config.wsgi:application"
 proc_name = "placette-web"
 
 # --- Socket ---------------------------------------------------------------------------------
-bind = [f"0.0.0.0:{_env_int('PORT', 8000)}"]
+# Every interface in a container (the proxy reaches it over the container network); BIND_ADDRESS
+# narrows it, e.g. to 127.0.0.1 when the proxy runs on the same host (`make prod-check`).
+bind = [f"{os.environ.get('BIND_ADDRESS', '0.0.0.0')}:{_env_int('PORT', 8000)}"]  # noqa: S104
 
 # --- Workers --------------------------------------------------------------------------------
 # Processes × threads. Each thread may hold one PostgreSQL connection (CONN_MAX_AGE keeps it

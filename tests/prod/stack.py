@@ -1,0 +1,523 @@
+"""Production's parts as real processes on loopback, each in a folder of `.prodcheck/`.
+
+Debian's PostgreSQL (its own cluster, not the embedded wheel), PgBouncer in front of it, Debian's
+Redis, localstripe (we never call the real Stripe), Caddy with `deploy/Caddyfile` (only its
+addresses given by its variables, TLS from Caddy's internal CA), then gunicorn, a Celery worker
+and beat with DJANGO_ENV=production and the variables deploy/env.example documents. Each is
+started by mirakuru, which waits until it answers and stops its whole process group.
+
+PostgreSQL and PgBouncer refuse to run as root: they run as Debian's `postgres` user, which owns
+their folders.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mirakuru import Executor, TCPExecutor
+
+REPO = Path(__file__).resolve().parents[2]
+HOME = REPO / ".prodcheck"
+APP_PYTHON = REPO / ".venv" / "bin" / "python"
+PG_BIN = Path("/usr/lib/postgresql/15/bin")
+PACKAGES = {  # Debian package -> a file it installs
+    "postgresql": PG_BIN / "postgres",
+    "redis-server": Path("/usr/bin/redis-server"),
+    "pgbouncer": Path("/usr/sbin/pgbouncer"),
+    "caddy": Path("/usr/bin/caddy"),
+}
+ROOT_DOMAIN = "placette.test"
+LOOPBACK = "127.0.0.1"
+
+
+@dataclass(frozen=True)
+class Ports:
+    postgres: int = 55432
+    pgbouncer: int = 56432
+    redis: int = 56379
+    stripe: int = 58420
+    gunicorn: int = 58000
+    http: int = 58080
+    https: int = 58443
+    ask: int = 59180
+
+
+class LogExecutor(Executor):
+    """A process that says in its log when it is ready (Celery's "ready."): its output goes
+    to the log file, read until the banner appears."""
+
+    def __init__(self, command: list[str], log_file: Path, banner: str, **kwargs: object) -> None:
+        self.log_file = log_file
+        self.banner = re.compile(banner)
+        self.offset = log_file.stat().st_size if log_file.exists() else 0
+        super().__init__(command, **kwargs)
+
+    def pre_start_check(self) -> bool:
+        return False
+
+    def after_start_check(self) -> bool:
+        if not self.log_file.exists():
+            return False
+        with self.log_file.open("rb") as file:
+            file.seek(self.offset)
+            return bool(self.banner.search(file.read().decode(errors="replace")))
+
+
+class StackError(Exception):
+    """A part did not install or start: the message says which and why."""
+
+
+def log(message: str) -> None:
+    print(f"[prod-check] {message}", file=sys.stderr, flush=True)
+
+
+def install_packages() -> None:
+    """Debian's packages for every part, installed as root when missing."""
+    missing = [name for name, path in PACKAGES.items() if not path.exists()]
+    if not missing:
+        return
+    if os.geteuid() != 0:
+        raise StackError(
+            f"Missing Debian packages: {' '.join(missing)}. Run as root (make prod-check "
+            f"installs them) or install them first: apt-get install -y {' '.join(missing)}"
+        )
+    log(f"Installing {' '.join(missing)}")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    done = subprocess.run(
+        ["apt-get", "install", "-y", "--no-install-recommends", *missing],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise StackError(f"apt-get install failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
+
+
+def as_postgres(command: list[str]) -> list[str]:
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def _owned_by_postgres(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(path, "postgres", "postgres")
+    return path
+
+
+@dataclass
+class Stack:
+    ports: Ports = field(default_factory=Ports)
+    pool_mode: str = "transaction"
+    web_workers: int = 2
+    web_threads: int = 4
+    processes: dict[str, Executor] = field(default_factory=dict)
+
+    # -- secrets and variables ---------------------------------------------------------------
+    @property
+    def password(self) -> str:
+        file = HOME / "db-password"
+        if not file.exists():
+            HOME.mkdir(parents=True, exist_ok=True)
+            file.write_text(secrets.token_hex(16))
+        return file.read_text().strip()
+
+    def database_url(self, *, direct: bool = False) -> str:
+        port = self.ports.postgres if direct else self.ports.pgbouncer
+        return f"postgresql://placette:{self.password}@{LOOPBACK}:{port}/placette"
+
+    def app_env(self, *, direct_database: bool = False) -> dict[str, str]:
+        """deploy/env.example's variables, filled for this machine."""
+        secret = HOME / "secret-key"
+        if not secret.exists():
+            secret.write_text(secrets.token_urlsafe(64))
+        media = HOME / "media"
+        media.mkdir(parents=True, exist_ok=True)
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if key in ("PATH", "LANG", "HOME", "TZ", "SSL_CERT_FILE")
+        }
+        env.update(
+            DJANGO_ENV="production",
+            DJANGO_SETTINGS_MODULE="config.settings",
+            SECRET_KEY=secret.read_text().strip(),
+            DATABASE_URL=self.database_url(direct=direct_database),
+            REDIS_URL=f"redis://{LOOPBACK}:{self.ports.redis}/0",
+            ROOT_DOMAIN=ROOT_DOMAIN,
+            LEGAL_ENTITY_NAME="Placette SAS",
+            LEGAL_ENTITY_ADDRESS="1 place de la Mairie, 78450 Chavenay",
+            LEGAL_ENTITY_REGISTRATION="RCS Versailles 000 000 000",
+            LEGAL_HOST="This machine, loopback only",
+            TRUSTED_PROXY_COUNT="1",
+            SITE_PORT=str(self.ports.https),
+            STRIPE_SECRET_KEY="sk_test_prodcheck",
+            STRIPE_PUBLISHABLE_KEY="pk_test_prodcheck",
+            STRIPE_WEBHOOK_SECRET="whsec_prodcheck",
+            STRIPE_API_BASE=f"http://{LOOPBACK}:{self.ports.stripe}",
+            MEDIA_ROOT=str(media),
+            DATA_EXPORTS_ROOT=str(HOME / "exports"),
+            EMAIL_DELIVERY_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+            EMAIL_FILE_PATH=str(HOME / "mail"),
+            PORT=str(self.ports.gunicorn),
+            BIND_ADDRESS=LOOPBACK,
+            WEB_CONCURRENCY=str(self.web_workers),
+            GUNICORN_THREADS=str(self.web_threads),
+            SECURE_HSTS_SECONDS="300",
+            PYTHONUNBUFFERED="1",
+        )
+        return env
+
+    # -- the parts ---------------------------------------------------------------------------
+    def log_file(self, name: str) -> Path:
+        folder = HOME / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder / f"{name}.log"
+
+    def output(self, name: str) -> dict[str, object]:
+        """Where a part's output goes: its log file, stdout and stderr together."""
+        return {"stdout": self.log_file(name).open("ab"), "stderr": subprocess.STDOUT}
+
+    def _start(self, name: str, executor: Executor) -> None:
+        log(f"Starting {name}")
+        try:
+            executor.start()
+        except Exception as error:  # mirakuru's timeouts and exits, with the process's output
+            raise StackError(f"{name} did not start: {error}") from error
+        self.processes[name] = executor
+
+    def start_postgres(self) -> None:
+        data = _owned_by_postgres(HOME / "pg")
+        sockets = _owned_by_postgres(HOME / "pg-sockets")
+        if not (data / "PG_VERSION").exists():
+            password_file = HOME / "pg-superuser-password"
+            password_file.write_text(self.password)
+            if os.geteuid() == 0:
+                shutil.chown(password_file, "postgres", "postgres")
+            subprocess.run(
+                as_postgres(
+                    [
+                        str(PG_BIN / "initdb"),
+                        "-D",
+                        str(data),
+                        "-U",
+                        "postgres",
+                        "--auth=scram-sha-256",
+                        f"--pwfile={password_file}",
+                        "--encoding=UTF8",
+                        "--locale=C.UTF-8",
+                    ]
+                ),
+                check=True,
+                capture_output=True,
+            )
+            password_file.unlink()
+        command = as_postgres(
+            [
+                str(PG_BIN / "postgres"),
+                "-D",
+                str(data),
+                "-c",
+                f"listen_addresses={LOOPBACK}",
+                "-c",
+                f"port={self.ports.postgres}",
+                "-c",
+                f"unix_socket_directories={sockets}",
+                "-c",
+                "max_connections=400",
+                "-c",
+                "shared_buffers=256MB",
+                "-c",
+                "max_locks_per_transaction=1024",
+            ]
+        )
+        executor = TCPExecutor(
+            command, LOOPBACK, self.ports.postgres, timeout=60, **self.output("postgresql")
+        )
+        self._start("postgresql", executor)
+        self._create_database()
+
+    def _psql(self, sql: str, database: str = "postgres") -> str:
+        env = {**os.environ, "PGPASSWORD": self.password}
+        done = subprocess.run(
+            [
+                str(PG_BIN / "psql"),
+                "-h",
+                LOOPBACK,
+                "-p",
+                str(self.ports.postgres),
+                "-U",
+                "postgres",
+                "-d",
+                database,
+                "-v",
+                "ON_ERROR_STOP=1",
+                "-Atc",
+                sql,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            raise StackError(f"psql: {done.stderr.strip()}")
+        return done.stdout.strip()
+
+    def _create_database(self) -> None:
+        if not self._psql("SELECT 1 FROM pg_roles WHERE rolname = 'placette'"):
+            self._psql(f"CREATE ROLE placette LOGIN PASSWORD '{self.password}'")
+        if not self._psql("SELECT 1 FROM pg_database WHERE datname = 'placette'"):
+            self._psql("CREATE DATABASE placette OWNER placette")
+
+    def start_pgbouncer(self) -> None:
+        folder = _owned_by_postgres(HOME / "pgbouncer")
+        users = folder / "userlist.txt"
+        users.write_text(f'"placette" "{self.password}"\n')
+        ini = folder / "pgbouncer.ini"
+        ini.write_text(
+            "\n".join(
+                [
+                    "[databases]",
+                    f"placette = host={LOOPBACK} port={self.ports.postgres} dbname=placette",
+                    "[pgbouncer]",
+                    f"listen_addr = {LOOPBACK}",
+                    f"listen_port = {self.ports.pgbouncer}",
+                    f"unix_socket_dir = {folder}",
+                    "auth_type = scram-sha-256",
+                    f"auth_file = {users}",
+                    f"pool_mode = {self.pool_mode}",
+                    "max_client_conn = 1000",
+                    "default_pool_size = 40",
+                    # psycopg sends these at connection start; PgBouncer must let them through.
+                    "ignore_startup_parameters = extra_float_digits,options",
+                    f"logfile = {folder / 'pgbouncer.log'}",
+                    "",
+                ]
+            )
+        )
+        for path in (users, ini):
+            if os.geteuid() == 0:
+                shutil.chown(path, "postgres", "postgres")
+            path.chmod(0o600)
+        command = as_postgres(["/usr/sbin/pgbouncer", str(ini)])
+        executor = TCPExecutor(
+            command, LOOPBACK, self.ports.pgbouncer, timeout=30, **self.output("pgbouncer")
+        )
+        self._start("pgbouncer", executor)
+
+    def start_redis(self) -> None:
+        folder = HOME / "redis"
+        folder.mkdir(parents=True, exist_ok=True)
+        command = [
+            "/usr/bin/redis-server",
+            "--bind",
+            LOOPBACK,
+            "--port",
+            str(self.ports.redis),
+            "--dir",
+            str(folder),
+            "--appendonly",
+            "yes",
+            "--save",
+            "",
+            "--protected-mode",
+            "no",
+        ]
+        executor = TCPExecutor(
+            command, LOOPBACK, self.ports.redis, timeout=30, **self.output("redis")
+        )
+        self._start("redis", executor)
+
+    def start_stripe(self) -> None:
+        command = [str(REPO / ".venv" / "bin" / "localstripe"), "--port", str(self.ports.stripe)]
+        executor = TCPExecutor(
+            command, LOOPBACK, self.ports.stripe, timeout=30, **self.output("localstripe")
+        )
+        self._start("localstripe", executor)
+
+    def caddy_env(self) -> dict[str, str]:
+        return {
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(HOME / "caddy"),
+            "XDG_DATA_HOME": str(HOME / "caddy" / "data"),
+            "XDG_CONFIG_HOME": str(HOME / "caddy" / "config"),
+            "ROOT_DOMAIN": ROOT_DOMAIN,
+            "ACME_EMAIL": f"ops@{ROOT_DOMAIN}",
+            "UPSTREAM": f"{LOOPBACK}:{self.ports.gunicorn}",
+            "PLACETTE_TLS": "internal",
+            "HTTP_PORT": str(self.ports.http),
+            "HTTPS_PORT": str(self.ports.https),
+            "BIND": LOOPBACK,
+            "ASK_PORT": str(self.ports.ask),
+        }
+
+    @property
+    def caddy_root_certificate(self) -> Path:
+        return HOME / "caddy" / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
+
+    def start_caddy(self) -> None:
+        (HOME / "caddy").mkdir(parents=True, exist_ok=True)
+        command = [
+            "/usr/bin/caddy",
+            "run",
+            "--config",
+            str(REPO / "deploy" / "Caddyfile"),
+            "--adapter",
+            "caddyfile",
+        ]
+        executor = TCPExecutor(
+            command,
+            LOOPBACK,
+            self.ports.https,
+            timeout=60,
+            envvars=self.caddy_env(),
+            **self.output("caddy"),
+        )
+        self._start("caddy", executor)
+        deadline = time.monotonic() + 30
+        while not self.caddy_root_certificate.exists():
+            if time.monotonic() > deadline:
+                raise StackError("Caddy made no internal CA certificate")
+            time.sleep(0.2)
+
+    def manage(self, *args: str, direct_database: bool = True, timeout: float = 1800) -> str:
+        """A management command with production's settings (migrations go straight to
+        PostgreSQL, as a release step would: they hold a session for their advisory lock)."""
+        done = subprocess.run(
+            [str(APP_PYTHON), "manage.py", *args],
+            cwd=REPO,
+            env=self.app_env(direct_database=direct_database),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode:
+            raise StackError(
+                f"manage.py {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            )
+        return done.stdout
+
+    def release(self) -> float:
+        """deploy/release.sh, then the static files as the image's build collects them."""
+        started = time.monotonic()
+        done = subprocess.run(
+            ["sh", "deploy/release.sh"],
+            cwd=REPO,
+            env={
+                **self.app_env(direct_database=True),
+                "PATH": f"{REPO / '.venv' / 'bin'}:" + os.environ.get("PATH", ""),
+            },  # fmt: skip
+            capture_output=True,
+            text=True,
+            timeout=3600,
+            check=False,
+        )
+        if done.returncode:
+            raise StackError(
+                f"The release step failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+            )
+        self.manage("collectstatic", "--noinput", "--verbosity", "0")
+        return time.monotonic() - started
+
+    def start_web(self) -> None:
+        bin_dir = REPO / ".venv" / "bin"
+        command = [
+            str(bin_dir / "gunicorn"),
+            "--config",
+            str(REPO / "deploy" / "gunicorn.conf.py"),
+            "config.wsgi:application",
+        ]
+        executor = TCPExecutor(
+            command,
+            LOOPBACK,
+            self.ports.gunicorn,
+            timeout=60,
+            cwd=str(REPO),
+            envvars=self.app_env(),
+            **self.output("gunicorn"),
+        )
+        self._start("gunicorn", executor)
+
+    def start_celery(self) -> None:
+        bin_dir = REPO / ".venv" / "bin"
+        worker = LogExecutor(
+            [
+                str(bin_dir / "celery"),
+                "-A",
+                "config",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+                "--hostname",
+                "prodcheck@%h",
+            ],  # fmt: skip
+            self.log_file("celery-worker"),
+            r"ready\.",
+            timeout=90,
+            cwd=str(REPO),
+            envvars=self.app_env(),
+            **self.output("celery-worker"),
+        )
+        self._start("celery worker", worker)
+        beat = LogExecutor(
+            [
+                str(bin_dir / "celery"),
+                "-A",
+                "config",
+                "beat",
+                "--loglevel",
+                "INFO",
+                "--schedule",
+                str(HOME / "celerybeat-schedule"),
+            ],  # fmt: skip
+            self.log_file("celery-beat"),
+            r"beat: Starting",
+            timeout=60,
+            cwd=str(REPO),
+            envvars=self.app_env(),
+            **self.output("celery-beat"),
+        )
+        self._start("celery beat", beat)
+
+    def start_all(self) -> float:
+        """Every part, in order; the release step's duration in seconds."""
+        self.start_postgres()
+        self.start_pgbouncer()
+        self.start_redis()
+        self.start_stripe()
+        seconds = self.release()
+        self.start_web()
+        self.start_celery()
+        self.start_caddy()
+        return seconds
+
+    def stop_all(self) -> None:
+        for name, executor in reversed(list(self.processes.items())):
+            try:
+                executor.stop()
+            except Exception as error:  # stopping the others matters more than this one
+                log(f"Could not stop {name}: {error}")
+        self.processes.clear()
+
+
+@contextmanager
+def running(stack: Stack) -> Iterator[Stack]:
+    try:
+        stack.start_all()
+        yield stack
+    finally:
+        stack.stop_all()
