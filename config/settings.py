@@ -53,6 +53,8 @@ if TRUSTED_PROXY_COUNT < 0:
 
 # --- Databases and Redis -------------------------------------------------------------------
 DATABASE_URL = env_secret("DATABASE_URL", None if PRODUCTION else devservices.database_url())
+# The database is reached through PgBouncer in transaction mode (deploy/env.example).
+_TRANSACTION_POOLING = env_bool("PGBOUNCER_TRANSACTION_POOLING", False)
 DATABASES = {
     "default": {
         # Persistent connections in production only. Outside it, each connection closes after
@@ -63,7 +65,13 @@ DATABASES = {
             DATABASE_URL,
             conn_max_age=0 if TESTING else env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
         ),
-        "ENGINE": "django_tenants.postgresql_backend",
+        # django-tenants' backend; behind PgBouncer in transaction mode, the town's search path
+        # goes inside every statement instead of a session SET (tenants/postgresql_backend).
+        "ENGINE": "tenants.postgresql_backend",
+        "SEARCH_PATH_PER_STATEMENT": _TRANSACTION_POOLING,
+        # Server-side cursors (QuerySet.iterator) live across transactions: not through a pool
+        # that lends a server for one transaction.
+        "DISABLE_SERVER_SIDE_CURSORS": _TRANSACTION_POOLING,
         "CONN_HEALTH_CHECKS": True,
         # One test database per run, so two runs on one machine never drop each other's.
         "TEST": {"NAME": f"test_placette_{os.getpid()}"} if TESTING else {},

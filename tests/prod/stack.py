@@ -153,6 +153,9 @@ class Stack:
             DJANGO_SETTINGS_MODULE="config.settings",
             SECRET_KEY=secret.read_text().strip(),
             DATABASE_URL=self.database_url(direct=direct_database),
+            PGBOUNCER_TRANSACTION_POOLING=str(
+                not direct_database and self.pool_mode == "transaction"
+            ).lower(),
             REDIS_URL=f"redis://{LOOPBACK}:{self.ports.redis}/0",
             ROOT_DOMAIN=ROOT_DOMAIN,
             LEGAL_ENTITY_NAME="Placette SAS",
