@@ -9,22 +9,44 @@ gunicorn, a Celery worker and beat with DJANGO_ENV=production, and Caddy with de
 platform answers over HTTPS through Caddy. Figures go to stdout, one `name: value` per line;
 what it does goes to stderr. Exits 1 when a part does not start or a check fails.
 
-What is not built yet (issue 12): the 50 towns' sign-ups, the load, the faults, the isolation
-probe under PgBouncer, the API fuzzing, backup and restore, migrations at scale.
+Then 50 towns sign up (onboarding's service, the link mailed by the worker confirmed over
+HTTPS) with their residents, and two towns' residents load their home page concurrently, 10,000
+requests, each answer checked against the town asked for (`pgbouncer_cross_tenant_answers`).
+
+What is not built yet (issue 12): the load, the faults, the API fuzzing, backup and restore,
+migrations at scale.
 """
 
 from __future__ import annotations
 
 import argparse
+import html
+import json
+import re
+import signal
 import socket
+import subprocess
 import sys
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import requests  # noqa: E402  (the tools' venv)
-from stack import LOOPBACK, ROOT_DOMAIN, Stack, StackError, install_packages, log  # noqa: E402
+from stack import (  # noqa: E402
+    APP_PYTHON,
+    LOOPBACK,
+    REPO,
+    ROOT_DOMAIN,
+    Stack,
+    StackError,
+    install_packages,
+    log,
+)
+
+PASSWORD = "prod-check-résident-2026"  # noqa: S105  (tests/prod/seed.py's, loopback only)
 
 _getaddrinfo = socket.getaddrinfo
 
@@ -64,6 +86,158 @@ def check_https(stack: Stack) -> None:
         log(f"  {header}: {response.headers.get(header, '(none)')}")
 
 
+# -- seeding: 50 towns through the sign-up, their residents ---------------------------------
+TOWNS = 50
+RESIDENTS = 8
+LINK = re.compile(r"https://[^/\s]+/essai/confirmer/[\w.:-]+/")
+
+
+def app_script(stack: Stack, *args: str) -> list[dict[str, str]]:
+    """tests/prod/seed.py with production's settings (through PgBouncer), its JSON answer."""
+    done = subprocess.run(
+        [str(APP_PYTHON), str(Path(__file__).with_name("seed.py")), *args],
+        cwd=REPO,
+        env=stack.app_env(),
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        check=False,
+    )
+    if done.returncode:
+        raise StackError(f"seed.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def mailed_links(stack: Stack, emails: set[str], timeout: float = 180) -> dict[str, str]:
+    """The confirmation link the Celery worker delivered to each address (file backend)."""
+    folder = Path(stack.app_env()["EMAIL_FILE_PATH"])
+    found: dict[str, str] = {}
+    deadline = time.monotonic() + timeout
+    while set(found) != emails:
+        for file in folder.glob("*.log") if folder.exists() else []:
+            for message in file.read_text(errors="replace").split("\n" + "-" * 79 + "\n"):
+                to = re.search(r"^To: (.+)$", message, re.M)
+                link = LINK.search(message.replace("=\n", ""))
+                if to and link and to.group(1).strip() in emails:
+                    found[to.group(1).strip()] = link.group(0)
+        if time.monotonic() > deadline:
+            raise StackError(f"{len(emails) - len(found)} confirmation emails never arrived")
+        time.sleep(1)
+    return found
+
+
+def session(stack: Stack) -> requests.Session:
+    browser = requests.Session()
+    browser.verify = str(stack.caddy_root_certificate)
+    return browser
+
+
+def sign_up_towns(stack: Stack) -> list[dict[str, str]]:
+    """TOWNS trials asked through onboarding's service, each confirmed over HTTPS with the link
+    the worker mailed: the sign-up path a mayor takes."""
+    started = time.monotonic()
+    asked = app_script(stack, "request", str(TOWNS))
+    log(f"{len(asked)} trials asked in {time.monotonic() - started:.0f} s")
+    links = mailed_links(stack, {town["email"] for town in asked})
+    log(f"Their links mailed by the worker after {time.monotonic() - started:.0f} s")
+    browser = session(stack)
+    for town in asked:
+        link = links[town["email"]]
+        page = browser.get(link, timeout=30)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+        if page.status_code != 200 or token is None:
+            raise StackError(f"{link} answered {page.status_code}")
+        done = browser.post(
+            link,
+            data={"csrfmiddlewaretoken": token.group(1)},
+            headers={"Referer": link},
+            timeout=60,
+            allow_redirects=False,
+        )
+        if done.status_code != 302:
+            raise StackError(f"Confirming {town['slug']} answered {done.status_code}")
+    log(f"{len(asked)} towns signed up in {time.monotonic() - started:.0f} s")
+    return asked
+
+
+def town_url(stack: Stack, slug: str, path: str = "/") -> str:
+    return f"https://{slug}.{ROOT_DOMAIN}:{stack.ports.https}{path}"
+
+
+def log_in(stack: Stack, slug: str, email: str) -> requests.Session:
+    browser = session(stack)
+    url = town_url(stack, slug, "/accounts/login/")
+    page = browser.get(url, timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
+    if token is None:
+        raise StackError(f"No login form at {url} ({page.status_code})")
+    done = browser.post(
+        url,
+        data={"csrfmiddlewaretoken": token.group(1), "login": email, "password": PASSWORD},
+        headers={"Referer": url},
+        timeout=30,
+        allow_redirects=False,
+    )
+    if done.status_code != 302:
+        raise StackError(f"Logging in {email} answered {done.status_code}")
+    return browser
+
+
+# -- isolation under PgBouncer: two towns hammered at once ------------------------------------
+PROBE_REQUESTS = 10_000
+PROBE_THREADS = 16
+
+
+def isolation_probe(
+    stack: Stack, people: list[dict[str, str]], requests_count: int = PROBE_REQUESTS
+) -> int:
+    """Residents of two towns load their home page concurrently, PROBE_REQUESTS in all: each
+    answer must greet the resident asked for (their session and account are read from their
+    town's schema on every request), never the other town's. Returns the wrong answers."""
+    first = {person["slug"]: person for person in people}
+    a, b = list(first.values())[:2]
+    browsers = {p["slug"]: log_in(stack, p["slug"], p["email"]) for p in (a, b)}
+    expected = {p["slug"]: (p["name"], (b if p is a else a)["name"]) for p in (a, b)}
+    # Straight to gunicorn, as Caddy forwards (the Host, X-Forwarded-Proto): what is probed is
+    # the path from the app to PostgreSQL through PgBouncer, and TLS would only slow it.
+    upstream = f"http://{LOOPBACK}:{stack.ports.gunicorn}/"
+    local = threading.local()
+
+    def browser_for(slug: str) -> requests.Session:
+        sessions = getattr(local, "sessions", None)
+        if sessions is None:
+            sessions = local.sessions = {}
+        if slug not in sessions:
+            copy = requests.Session()
+            copy.cookies.update(browsers[slug].cookies)
+            copy.headers.update(
+                {
+                    "Host": f"{slug}.{ROOT_DOMAIN}:{stack.ports.https}",
+                    "X-Forwarded-Proto": "https",
+                    "X-Forwarded-For": "192.0.2.10",
+                }  # fmt: skip
+            )
+            sessions[slug] = copy
+        return sessions[slug]
+
+    def one(n: int) -> bool:
+        slug = (a if n % 2 else b)["slug"]
+        mine, theirs = expected[slug]
+        response = browser_for(slug).get(upstream, timeout=30)
+        text = html.unescape(response.text)
+        return response.status_code == 200 and mine in text and theirs not in text
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(PROBE_THREADS) as pool:
+        answers = list(pool.map(one, range(requests_count)))
+    wrong = answers.count(False)
+    log(
+        f"Isolation probe: {requests_count} requests to {a['slug']} and {b['slug']} in "
+        f"{time.monotonic() - started:.0f} s, {wrong} wrong"
+    )
+    return wrong
+
+
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -71,19 +245,42 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="leave every part running at the end (stop them with Ctrl-C)",
     )
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="run the isolation probe once more with the search path in the session (the "
+        "probe must then find wrong answers)",
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
+    # A `timeout` or a closed terminal stops the parts too (the `finally` below).
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda number, frame: sys.exit(128 + number))
     resolve_to_loopback()
     stack = Stack()
     started = time.monotonic()
     try:
         install_packages()
+        stack.reset()
         release_seconds = stack.start_all()
         emit("release_s", f"{release_seconds:.1f}")
         check_https(stack)
+        sign_up_towns(stack)
+        people = app_script(stack, "residents", str(RESIDENTS))
+        log(f"{len(people)} residents")
+        emit("pgbouncer_cross_tenant_answers", isolation_probe(stack, people))
+        if args.control:
+            # The probe's power: the same with django-tenants' session-level SET, which
+            # transaction pooling does not keep.
+            stack.statement_path = False
+            stack.restart_web()
+            wrong = isolation_probe(stack, people, PROBE_REQUESTS // 5)
+            emit("pgbouncer_cross_tenant_answers_with_session_search_path", wrong)
+            stack.statement_path = True
+            stack.restart_web()
         if args.keep_running:
             log(f"Everything runs: https://{ROOT_DOMAIN}:{stack.ports.https}/ (Ctrl-C stops)")
             while True:

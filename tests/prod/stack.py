@@ -136,6 +136,10 @@ class Stack:
         port = self.ports.postgres if direct else self.ports.pgbouncer
         return f"postgresql://placette:{self.password}@{LOOPBACK}:{port}/placette"
 
+    # False only for the isolation probe's control run: what transaction pooling does to
+    # django-tenants' session-level search path.
+    statement_path: bool = True
+
     def app_env(self, *, direct_database: bool = False) -> dict[str, str]:
         """deploy/env.example's variables, filled for this machine."""
         secret = HOME / "secret-key"
@@ -154,7 +158,7 @@ class Stack:
             SECRET_KEY=secret.read_text().strip(),
             DATABASE_URL=self.database_url(direct=direct_database),
             PGBOUNCER_TRANSACTION_POOLING=str(
-                not direct_database and self.pool_mode == "transaction"
+                not direct_database and self.pool_mode == "transaction" and self.statement_path
             ).lower(),
             REDIS_URL=f"redis://{LOOPBACK}:{self.ports.redis}/0",
             ROOT_DOMAIN=ROOT_DOMAIN,
@@ -453,6 +457,12 @@ class Stack:
         )
         self._start("gunicorn", executor)
 
+    def restart_web(self) -> None:
+        """gunicorn again, with the stack's variables as they are now."""
+        web = self.processes.pop("gunicorn")
+        web.stop()
+        self.start_web()
+
     def start_celery(self) -> None:
         bin_dir = REPO / ".venv" / "bin"
         worker = LogExecutor(
@@ -495,6 +505,13 @@ class Stack:
             **self.output("celery-beat"),
         )
         self._start("celery beat", beat)
+
+    def reset(self) -> None:
+        """Start from nothing but the tools' venv: a new cluster, Redis, media, mail, CA."""
+        if HOME.exists():
+            for path in HOME.iterdir():
+                if path.name != "venv":
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
 
     def start_all(self) -> float:
         """Every part, in order; the release step's duration in seconds."""
