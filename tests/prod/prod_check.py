@@ -132,11 +132,11 @@ def session(stack: Stack) -> requests.Session:
     return browser
 
 
-def sign_up_towns(stack: Stack) -> list[dict[str, str]]:
+def sign_up_towns(stack: Stack, count: int = TOWNS) -> list[dict[str, str]]:
     """TOWNS trials asked through onboarding's service, each confirmed over HTTPS with the link
     the worker mailed: the sign-up path a mayor takes."""
     started = time.monotonic()
-    asked = app_script(stack, "request", str(TOWNS))
+    asked = app_script(stack, "request", str(count))
     log(f"{len(asked)} trials asked in {time.monotonic() - started:.0f} s")
     links = mailed_links(stack, {town["email"] for town in asked})
     log(f"Their links mailed by the worker after {time.monotonic() - started:.0f} s")
@@ -209,7 +209,9 @@ def isolation_probe(
             sessions = local.sessions = {}
         if slug not in sessions:
             copy = requests.Session()
-            copy.cookies.update(browsers[slug].cookies)
+            # The session cookie is Secure: over this plain hop it goes as a header.
+            cookies = "; ".join(f"{c.name}={c.value}" for c in browsers[slug].cookies)
+            copy.headers["Cookie"] = cookies
             copy.headers.update(
                 {
                     "Host": f"{slug}.{ROOT_DOMAIN}:{stack.ports.https}",
@@ -246,6 +248,15 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help="leave every part running at the end (stop them with Ctrl-C)",
     )
     parser.add_argument(
+        "--towns", type=int, default=TOWNS, help=f"towns to sign up (default {TOWNS})"
+    )
+    parser.add_argument(
+        "--probe-requests",
+        type=int,
+        default=PROBE_REQUESTS,
+        help=f"requests of the isolation probe (default {PROBE_REQUESTS})",
+    )
+    parser.add_argument(
         "--control",
         action="store_true",
         help="run the isolation probe once more with the search path in the session (the "
@@ -268,16 +279,17 @@ def main(argv: list[str] | None = None) -> int:
         release_seconds = stack.start_all()
         emit("release_s", f"{release_seconds:.1f}")
         check_https(stack)
-        sign_up_towns(stack)
+        sign_up_towns(stack, args.towns)
         people = app_script(stack, "residents", str(RESIDENTS))
         log(f"{len(people)} residents")
-        emit("pgbouncer_cross_tenant_answers", isolation_probe(stack, people))
+        wrong = isolation_probe(stack, people, args.probe_requests)
+        emit("pgbouncer_cross_tenant_answers", wrong)
         if args.control:
             # The probe's power: the same with django-tenants' session-level SET, which
             # transaction pooling does not keep.
             stack.statement_path = False
             stack.restart_web()
-            wrong = isolation_probe(stack, people, PROBE_REQUESTS // 5)
+            wrong = isolation_probe(stack, people, args.probe_requests // 5)
             emit("pgbouncer_cross_tenant_answers_with_session_search_path", wrong)
             stack.statement_path = True
             stack.restart_web()
