@@ -65,12 +65,10 @@ DATABASES = {
             DATABASE_URL,
             conn_max_age=0 if TESTING else env_int("DB_CONN_MAX_AGE", 60 if PRODUCTION else 0),
         ),
-        # django-tenants' backend; behind PgBouncer in transaction mode, the town's search path
-        # goes inside every statement instead of a session SET (tenants/postgresql_backend).
+        # django-tenants' backend, with the search path in each statement when pooled.
         "ENGINE": "tenants.postgresql_backend",
         "SEARCH_PATH_PER_STATEMENT": _TRANSACTION_POOLING,
-        # Server-side cursors (QuerySet.iterator) live across transactions: not through a pool
-        # that lends a server for one transaction.
+        # Server-side cursors (iterator()) outlive the transaction a pooled server is lent for.
         "DISABLE_SERVER_SIDE_CURSORS": _TRANSACTION_POOLING,
         "CONN_HEALTH_CHECKS": True,
         # One test database per run, so two runs on one machine never drop each other's.
@@ -350,12 +348,13 @@ MAILERS = {
     # What the task delivers with.
     "delivery": {
         "BACKEND": EMAIL_DELIVERY_BACKEND,
-        "OPTIONS": _SMTP_OPTIONS
-        if EMAIL_DELIVERY_BACKEND.endswith("smtp.EmailBackend")
-        # Messages as files in a folder (`make prod-check` reads what the worker delivered).
-        else {"file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / ".devdata" / "mail"))}
-        if EMAIL_DELIVERY_BACKEND.endswith("filebased.EmailBackend")
-        else {},
+        "OPTIONS": {
+            "smtp.EmailBackend": _SMTP_OPTIONS,
+            # Messages as files (`make prod-check` reads what the worker delivered).
+            "filebased.EmailBackend": {
+                "file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / ".devdata" / "mail"))
+            },
+        }.get(EMAIL_DELIVERY_BACKEND.rsplit(".", 2)[-2] + ".EmailBackend", {}),
     },
 }
 # Where our own staff hear about sign-ups that need a person (a town already on Placette...).

@@ -203,6 +203,15 @@ class Stack:
             raise StackError(f"{name} did not start: {error}") from error
         self.processes[name] = executor
 
+    def _start_listening(
+        self, name: str, command: list[str], port: int, *, timeout: int = 30, **options: object
+    ) -> None:
+        """A part that is ready once it accepts connections on its port, its output logged."""
+        executor = TCPExecutor(
+            command, LOOPBACK, port, timeout=timeout, **options, **self.output(name)
+        )
+        self._start(name, executor)
+
     def start_postgres(self) -> None:
         data = _owned_by_postgres(HOME / "pg")
         sockets = _owned_by_postgres(HOME / "pg-sockets")
@@ -248,10 +257,7 @@ class Stack:
                 "max_locks_per_transaction=1024",
             ]
         )
-        executor = TCPExecutor(
-            command, LOOPBACK, self.ports.postgres, timeout=60, **self.output("postgresql")
-        )
-        self._start("postgresql", executor)
+        self._start_listening("postgresql", command, self.ports.postgres, timeout=60)
         self._create_database()
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
@@ -318,10 +324,7 @@ class Stack:
                 shutil.chown(path, "postgres", "postgres")
             path.chmod(0o600)
         command = as_postgres(["/usr/sbin/pgbouncer", str(ini)])
-        executor = TCPExecutor(
-            command, LOOPBACK, self.ports.pgbouncer, timeout=30, **self.output("pgbouncer")
-        )
-        self._start("pgbouncer", executor)
+        self._start_listening("pgbouncer", command, self.ports.pgbouncer)
 
     def start_redis(self) -> None:
         folder = HOME / "redis"
@@ -341,17 +344,11 @@ class Stack:
             "--protected-mode",
             "no",
         ]
-        executor = TCPExecutor(
-            command, LOOPBACK, self.ports.redis, timeout=30, **self.output("redis")
-        )
-        self._start("redis", executor)
+        self._start_listening("redis", command, self.ports.redis)
 
     def start_stripe(self) -> None:
         command = [str(REPO / ".venv" / "bin" / "localstripe"), "--port", str(self.ports.stripe)]
-        executor = TCPExecutor(
-            command, LOOPBACK, self.ports.stripe, timeout=30, **self.output("localstripe")
-        )
-        self._start("localstripe", executor)
+        self._start_listening("localstripe", command, self.ports.stripe)
 
     def caddy_env(self) -> dict[str, str]:
         return {
@@ -383,15 +380,9 @@ class Stack:
             "--adapter",
             "caddyfile",
         ]
-        executor = TCPExecutor(
-            command,
-            LOOPBACK,
-            self.ports.https,
-            timeout=60,
-            envvars=self.caddy_env(),
-            **self.output("caddy"),
+        self._start_listening(
+            "caddy", command, self.ports.https, timeout=60, envvars=self.caddy_env()
         )
-        self._start("caddy", executor)
         deadline = time.monotonic() + 30
         while not self.caddy_root_certificate.exists():
             if time.monotonic() > deadline:
@@ -446,16 +437,14 @@ class Stack:
             str(REPO / "deploy" / "gunicorn.conf.py"),
             "config.wsgi:application",
         ]
-        executor = TCPExecutor(
+        self._start_listening(
+            "gunicorn",
             command,
-            LOOPBACK,
             self.ports.gunicorn,
             timeout=60,
             cwd=str(REPO),
             envvars=self.app_env(),
-            **self.output("gunicorn"),
         )
-        self._start("gunicorn", executor)
 
     def restart_web(self) -> None:
         """gunicorn again, with the stack's variables as they are now."""
