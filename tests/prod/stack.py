@@ -27,7 +27,10 @@ from pathlib import Path
 from mirakuru import Executor, TCPExecutor
 
 REPO = Path(__file__).resolve().parents[2]
-HOME = REPO / ".prodcheck"
+# PRODCHECK_HOME and PRODCHECK_PORT_OFFSET let two stacks run side by side (each its own folder
+# and ports); by default one stack in .prodcheck/ on the ports below.
+HOME = Path(os.environ.get("PRODCHECK_HOME") or REPO / ".prodcheck").resolve()
+PORT_OFFSET = int(os.environ.get("PRODCHECK_PORT_OFFSET") or 0)
 APP_PYTHON = REPO / ".venv" / "bin" / "python"
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PACKAGES = {  # Debian package -> a file it installs
@@ -42,14 +45,15 @@ LOOPBACK = "127.0.0.1"
 
 @dataclass(frozen=True)
 class Ports:
-    postgres: int = 55432
-    pgbouncer: int = 56432
-    redis: int = 56379
-    stripe: int = 58420
-    gunicorn: int = 58000
-    http: int = 58080
-    https: int = 58443
-    ask: int = 59180
+    postgres: int = 55432 + PORT_OFFSET
+    pgbouncer: int = 56432 + PORT_OFFSET
+    redis: int = 56379 + PORT_OFFSET
+    stripe: int = 58420 + PORT_OFFSET
+    gunicorn: int = 58000 + PORT_OFFSET
+    http: int = 58080 + PORT_OFFSET
+    https: int = 58443 + PORT_OFFSET
+    ask: int = 59180 + PORT_OFFSET
+    caddy_admin: int = 52019 + PORT_OFFSET
 
 
 class LogExecutor(Executor):
@@ -364,6 +368,7 @@ class Stack:
             "HTTPS_PORT": str(self.ports.https),
             "BIND": LOOPBACK,
             "ASK_PORT": str(self.ports.ask),
+            "CADDY_ADMIN": f"{LOOPBACK}:{self.ports.caddy_admin}",
         }
 
     @property
@@ -497,6 +502,9 @@ class Stack:
 
     def reset(self) -> None:
         """Start from nothing but the tools' venv: a new cluster, Redis, media, mail, CA."""
+        HOME.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() == 0:
+            HOME.chmod(0o755)  # PostgreSQL's user reaches its folders inside
         if HOME.exists():
             for path in HOME.iterdir():
                 if path.name != "venv":
