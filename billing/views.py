@@ -16,6 +16,7 @@ from accounts.permissions import town_admin_required
 from billing import payment_errors, services
 from billing.forms import ConfirmSetupForm, PeriodForm, SubscribeForm, TokenForm
 from billing.models import BillingAccount, PaymentMethod, Period, Plan
+from billing.payment_policy import allows_stripe
 from tenants import schema
 from tenants.dates import long_date
 
@@ -71,6 +72,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @town_admin_required
 @require_POST
+@allows_stripe  # the payment page loads Stripe.js
 def subscribe(request: HttpRequest) -> HttpResponse:
     account = _account(request)
     form = SubscribeForm(request.POST)

@@ -15,7 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config import devservices
+from config import devservices, security_headers
 from config.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -188,8 +188,10 @@ DEMO_SEEDERS = [
 ]
 
 MIDDLEWARE = [
-    # Outermost, so that every answer carries the security headers: also the pages that
-    # TenantMiddleware answers itself (unknown host, a town not ready) and the error pages.
+    # Outermost, so that every answer carries the security headers, in every environment (their
+    # policies: config/security_headers): also TenantMiddleware's own pages, static files, errors.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -219,6 +221,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
@@ -241,7 +244,6 @@ TEMPLATES = [
 ]
 
 WSGI_APPLICATION = "config.wsgi.application"
-ASGI_APPLICATION = "config.asgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -----------------------------------------------------------------------------
@@ -299,10 +301,8 @@ SESSION_ENGINE = "accounts.sessions"
 # Flash messages live in the session (stored in each town's schema), not in a cookie signed
 # with a key every town shares.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
-SESSION_COOKIE_DOMAIN = None
-CSRF_COOKIE_DOMAIN = None
-SESSION_COOKIE_SECURE = PRODUCTION
-CSRF_COOKIE_SECURE = PRODUCTION
+SESSION_COOKIE_DOMAIN = CSRF_COOKIE_DOMAIN = None
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Every form posts to its own site, which Django trusts without a list: no other origin is
@@ -317,13 +317,13 @@ if PRODUCTION:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 60 * 60 * 24 * 365)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SECURE_REFERRER_POLICY = "same-origin"
     USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
     if not SECURE_HSTS_PRELOAD:
         # Preloading is hard to undo, so it is opted into (SECURE_HSTS_PRELOAD=true), not nagged.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
+SECURE_CSP = security_headers.CONTENT_SECURITY_POLICY
+PERMISSIONS_POLICY = security_headers.PERMISSIONS_POLICY
 
 # --- Email: every message leaves through Celery, after the transaction commits ------------
 EMAIL_DELIVERY_BACKEND = env_str(

@@ -39,10 +39,8 @@ class LookForm(forms.Form):
     colour_picker = forms.CharField(
         label=_("Choose a colour"),
         required=False,
-        # The design system styles text inputs; a colour swatch needs its own size.
-        widget=forms.TextInput(
-            attrs={"type": "color", "style": "width: 6rem; height: 3rem; padding: 0.2rem;"}
-        ),
+        # The design system styles text inputs; a colour swatch has its own size (placette.css).
+        widget=forms.TextInput(attrs={"type": "color"}),
     )
     primary_colour = forms.CharField(
         label=_("Main colour code"),

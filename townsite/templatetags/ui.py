@@ -63,7 +63,12 @@ def initials(name: Any) -> str:
 @register.filter
 def avatar_colour(name: Any) -> str:
     """The same colour for the same name on every page and every visit."""
-    return AVATAR_COLOURS[zlib.crc32(str(name or "").encode()) % len(AVATAR_COLOURS)]
+    return AVATAR_COLOURS[_avatar_colour_index(name)]
+
+
+def _avatar_colour_index(name: Any) -> int:
+    # The page's CSP refuses style attributes: each colour is a class of placette.css.
+    return zlib.crc32(str(name or "").encode()) % len(AVATAR_COLOURS)
 
 
 @register.filter
@@ -79,9 +84,9 @@ def avatar(person: Any, size: str = "") -> SafeString:
     `person` is a user (its display name) or a name; None is a former resident."""
     name = getattr(person, "display_name", person) if person is not None else ""
     return format_html(
-        '<span class="avatar{}" style="background-color: {}" aria-hidden="true">{}</span>',
+        '<span class="avatar avatar--colour-{}{}" aria-hidden="true">{}</span>',
+        _avatar_colour_index(name),
         f" avatar--{size}" if size else "",
-        avatar_colour(name),
         initials(name),
     )
 

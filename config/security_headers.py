@@ -1,0 +1,56 @@
+"""The policies of the security headers that every answer carries, in every environment.
+
+config/settings.py names them (SECURE_CSP, PERMISSIONS_POLICY); Django's middlewares send them,
+with the rest of Django's defaults, which Placette keeps: X-Frame-Options DENY (for browsers
+that predate frame-ancestors), X-Content-Type-Options nosniff, Cross-Origin-Opener-Policy
+same-origin, and Referrer-Policy same-origin rather than strict-origin-when-cross-origin: not
+even the origin of a page goes to another site, and none of a town's addresses (a conversation,
+a reset link, a resident's profile) reaches another town, whose subdomain is another origin.
+Mozilla's HTTP Observatory is the bar: no 'unsafe-inline', no 'unsafe-eval', frame-ancestors,
+base-uri and form-action set (tests/integration/test_security_headers.py holds every header).
+"""
+
+from __future__ import annotations
+
+from django.utils.csp import CSP
+
+# No inline script and no style="" attribute anywhere: the few <style> and <script> elements
+# (the town's colour in base.html, the ops console's admin pages) carry the request's nonce,
+# {% csp_nonce_attr %}; the nonce is in the header only on a page that used it. htmx is told
+# not to add its own <style> (its meta config in base.html). The payment page adds Stripe.js,
+# its frames and its API (billing.payment_policy).
+CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    # data: only for the QR code that the TOTP set-up shows as an image (allauth.mfa).
+    "img-src": [CSP.SELF, "data:"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    # Every form posts to its own site: Stripe is reached from the browser by Stripe.js, and
+    # after a payment the page posts to us; a redirect after our own POST is not a form action.
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# Browser features no page of ours uses, refused to the page and to any frame in it (Stripe's
+# card field included: it needs none of them). The clipboard stays allowed: the API keys page
+# copies a key.
+PERMISSIONS_POLICY: dict[str, list[str]] = dict.fromkeys(
+    [
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    ],
+    [],
+)
