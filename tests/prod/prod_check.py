@@ -34,6 +34,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import backup  # noqa: E402
+import image  # noqa: E402
 import requests  # noqa: E402  (the tools' venv)
 from stack import (  # noqa: E402
     APP_PYTHON,
@@ -262,6 +264,11 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help="run the isolation probe once more with the search path in the session (the "
         "probe must then find wrong answers)",
     )
+    parser.add_argument(
+        "--skip-backup",
+        action="store_true",
+        help="leave out backup and restore (tests/prod/backup.py)",
+    )
     return parser.parse_args(argv)
 
 
@@ -293,6 +300,18 @@ def main(argv: list[str] | None = None) -> int:
             emit("pgbouncer_cross_tenant_answers_with_session_search_path", wrong)
             stack.statement_path = True
             stack.restart_web()
+        # The images, linted, and backup and restore: every figure printed, then a failure.
+        checked = image.check_image()
+        if not args.skip_backup:
+            checked |= backup.check_backup_restore(stack, people, log_in)
+        for name, value in checked.items():
+            emit(name, value)
+        passing = {**image.PASSING, **backup.PASSING}
+        failed = [
+            f"{name}: {got}" for name, got in checked.items() if passing.get(name, got) != got
+        ]
+        if failed:
+            raise StackError("; ".join(failed))
         if args.keep_running:
             log(f"Everything runs: https://{ROOT_DOMAIN}:{stack.ports.https}/ (Ctrl-C stops)")
             while True:

@@ -530,6 +530,92 @@ class Stack:
                 log(f"Could not stop {name}: {error}")
         self.processes.clear()
 
+    # -- more clusters and web processes (backup and restore: tests/prod/backup.py) ----------
+    def pg_tool(
+        self, tool: str, *args: str, port: int | None = None, timeout: float = 3600
+    ) -> subprocess.CompletedProcess[str]:
+        """One of Debian's PostgreSQL client programs (pg_dump, pg_restore, psql…) as the
+        superuser over TCP, with the password, against this stack's cluster or another one."""
+        done = subprocess.run(
+            [
+                str(PG_BIN / tool),
+                "-h",
+                LOOPBACK,
+                "-p",
+                str(port or self.ports.postgres),
+                "-U",
+                "postgres",
+                *args,
+            ],  # fmt: skip
+            env={**os.environ, "PGPASSWORD": self.password},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+        if done.returncode:
+            raise StackError(f"{tool} {' '.join(args)}: {done.stderr.strip()[-2000:]}")
+        return done
+
+    def start_cluster(self, name: str, data: Path, port: int) -> None:
+        """Another, empty cluster of Debian's PostgreSQL on `port`, its superuser with this
+        stack's password (where a whole-cluster dump is restored)."""
+        _owned_by_postgres(data)
+        sockets = _owned_by_postgres(data.with_name(f"{data.name}-sockets"))
+        if not (data / "PG_VERSION").exists():
+            password_file = data.with_name(f"{data.name}-password")
+            password_file.write_text(self.password)
+            if os.geteuid() == 0:
+                shutil.chown(password_file, "postgres", "postgres")
+            initdb = [
+                str(PG_BIN / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=scram-sha-256",
+                f"--pwfile={password_file}",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ]
+            try:
+                subprocess.run(as_postgres(initdb), check=True, capture_output=True)
+            finally:
+                password_file.unlink()
+        command = [
+            str(PG_BIN / "postgres"),
+            "-D",
+            str(data),
+            "-c",
+            f"listen_addresses={LOOPBACK}",
+            "-c",
+            f"port={port}",
+            "-c",
+            f"unix_socket_directories={sockets}",
+            "-c",
+            "max_locks_per_transaction=1024",
+        ]
+        self._start_listening(name, as_postgres(command), port, timeout=60)
+
+    def start_web_process(self, name: str, env: dict[str, str]) -> None:
+        """One more gunicorn with deploy/gunicorn.conf.py, on env["PORT"], with these variables
+        (a copy of the site served from a restored database)."""
+        command = [
+            str(REPO / ".venv" / "bin" / "gunicorn"),
+            "--config",
+            str(REPO / "deploy" / "gunicorn.conf.py"),
+            "config.wsgi:application",
+        ]
+        self._start_listening(
+            name, command, int(env["PORT"]), timeout=60, cwd=str(REPO), envvars=env
+        )
+
+    def stop_part(self, name: str) -> None:
+        """Stops one part started by _start (the others go on)."""
+        executor = self.processes.pop(name, None)
+        if executor is not None:
+            executor.stop()
+
 
 @contextmanager
 def running(stack: Stack) -> Iterator[Stack]:
