@@ -4,12 +4,38 @@ import os
 from typing import Any
 
 from celery.signals import task_prerun
+from celery.utils import uuid
 from django.conf import settings
 from tenant_schemas_celery.app import CeleryApp
+from tenant_schemas_celery.task import headers_with_schema
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-app = CeleryApp("placette")
+
+class PlacetteCelery(CeleryApp):
+    """Tenant-aware, and a task the broker refuses is kept for later (tenants.task_outbox)."""
+
+    def send_task(self, name: str, args: Any = None, kwargs: Any = None, **options: Any) -> Any:
+        keep_when_away = options.pop("keep_when_away", True)
+        try:
+            return super().send_task(name, args=args, kwargs=kwargs, **options)
+        except Exception as error:
+            from tenants import task_outbox
+
+            if not (
+                keep_when_away
+                and isinstance(error, task_outbox.BROKER_AWAY)
+                and not self.conf.task_always_eager
+            ):
+                raise
+            options["headers"] = headers_with_schema(options.get("headers") or {})
+            options["task_id"] = options.get("task_id") or uuid()
+            if not task_outbox.keep(name, args, kwargs, options, error):
+                raise
+            return self.AsyncResult(options["task_id"])
+
+
+app = PlacetteCelery("placette")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -11,11 +11,10 @@ import re
 from pathlib import Path
 
 import dj_database_url
-from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config import devservices, security_headers
+from config import beat, devservices, security_headers
 from config.env import env_bool, env_int, env_list, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -371,68 +370,16 @@ CELERY_TASK_ALWAYS_EAGER = TESTING and not env_bool("CELERY_REAL_WORKER", False)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_DEFAULT_QUEUE = "placette-test" if TESTING else "placette"
 CELERY_TASK_ACKS_LATE = True
+# A worker killed mid-task leaves its task unacknowledged: Redis gives it to another worker
+# after the visibility timeout, longer than any countdown (backoffs up to 1 h).
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 7200)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # In development the worker prints emails (accounts.console_mail) straight to the terminal,
 # not through its logger as WARNING lines.
 CELERY_WORKER_REDIRECT_STDOUTS = ENVIRONMENT != "development"
 CELERY_TIMEZONE = "Europe/Paris"
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
-    "billing-daily": {
-        "task": "billing.tasks.run_daily_billing",
-        "schedule": crontab(hour=6, minute=30),
-    },
-    # Stripe events not applied yet (their task lost or failed) are run again, with backoff.
-    "billing-stripe-events-sweep": {
-        "task": "billing.tasks.sweep_stripe_events",
-        "schedule": 60.0,
-        "options": {"expires": 55},  # a sweep still waiting when the next one is due is dropped
-    },
-    "onboarding-purge": {
-        "task": "onboarding.tasks.purge_old_requests",
-        "schedule": crontab(hour=4, minute=10),
-    },
-    # Notification digests, town by town, in the morning (a resident gets at most one a period).
-    "notifications-daily-digests": {
-        "task": "tenants.tasks.for_each_ready_tenant",
-        "args": ("notifications.tasks.send_digests", "daily"),
-        "schedule": crontab(hour=7, minute=0),
-    },
-    "notifications-weekly-digests": {
-        "task": "tenants.tasks.for_each_ready_tenant",
-        "args": ("notifications.tasks.send_digests", "weekly"),
-        "schedule": crontab(hour=7, minute=30, day_of_week="mon"),
-    },
-    # Consultations published ahead of their opening: their audience is told when they open.
-    "consultations-opening-notices": {
-        "task": "tenants.tasks.for_each_ready_tenant",
-        "args": ("participation.consultations.tasks.send_opening_notices",),
-        "schedule": 300.0,
-        "options": {"expires": 290},
-    },
-    # Data export archives past their 24 hours are removed (their rows stay, as "expired").
-    "tenants-purge-data-exports": {
-        "task": "tenants.tasks.purge_expired_exports",
-        "schedule": crontab(minute=15),
-    },
-    # Authors of posts ending within 3 days are reminded (one copy per town, in its schema).
-    "mutual-aid-expiry-reminders": {
-        "task": "tenants.tasks.for_each_ready_tenant",
-        "schedule": crontab(hour=9, minute=0),
-        "args": ("mutual_aid.posting.tasks.remind_expiring_posts",),
-    },
-    # The console's figures of every serving town (active residents, last activity, migrations
-    # behind), hourly; each night also the usage of this month and the previous one.
-    "ops-tenant-figures": {
-        "task": "ops.tasks.refresh_all_figures",
-        "schedule": crontab(minute=15),
-        "options": {"expires": 3000},
-    },
-    "ops-tenant-usage": {
-        "task": "ops.tasks.refresh_all_figures",
-        "args": (2,),
-        "schedule": crontab(hour=2, minute=40),
-    },
-}
+CELERY_BEAT_SCHEDULE = beat.SCHEDULE  # what runs when: config/beat.py
 
 # --- Who runs Placette, for the legal notice and the legal texts (LCEN art. 6, GDPR art. 13) -
 _DEV_LEGAL = None if PRODUCTION else "(to be set: LEGAL_* in the environment)"

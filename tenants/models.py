@@ -296,3 +296,23 @@ class DataExport(models.Model):
         return (
             self.state == self.State.READY and self.expires_at is not None and self.expires_at > now
         )
+
+
+class KeptTask(models.Model):
+    """A task the broker refused while it was away (tenants.task_outbox): kept here, in the
+    database the request was writing to anyway, and sent again once the broker is back."""
+
+    name = models.CharField(max_length=200)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    options = models.JSONField(default=dict)  # queue, countdown, eta, expires, task_id...
+    schema_name = models.CharField(max_length=63)  # where it was sent from: where it runs
+    kept_at = models.DateTimeField(default=timezone.now)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("task kept while the broker was away")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.schema_name})"

@@ -7,7 +7,7 @@ from typing import Any
 from celery import current_app, shared_task
 from django_tenants.utils import schema_context
 
-from tenants import exports
+from tenants import exports, task_outbox
 from tenants.models import Collectivite
 
 
@@ -52,3 +52,9 @@ def build_data_export(self: Any, export_id: int) -> str:
 @shared_task
 def purge_expired_exports() -> int:
     return exports.purge_expired()
+
+
+@shared_task(bind=True)
+def relay_kept_tasks(self: Any) -> int:
+    """Tasks kept while the broker was away (tenants.task_outbox), sent now that it is back."""
+    return task_outbox.relay(self.app)
