@@ -2,7 +2,8 @@
 
 They render from the request's tenant, already in memory, with no context processor: no
 session, no database and no cache, since any of these may be what failed. A database that
-does not answer (OperationalError, InterfaceError) gets a 503 asking to come back shortly.
+does not answer (OperationalError, InterfaceError) or a full disk gets a 503 asking to come back
+shortly.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template import loader
 
 from tenants.addresses import root_url
+from tenants.storage import is_disk_full
 
 # Seconds a browser or a crawler is asked to wait before trying again when the database is away.
 RETRY_AFTER_SECONDS = 30
@@ -48,7 +50,9 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     # Django calls this while handling the exception, which sys.exc_info() still holds.
-    if _database_unavailable(sys.exc_info()[1]):
+    error = sys.exc_info()[1]
+    # The database away, or the disk full (a file upload): nothing was saved, come back later.
+    if _database_unavailable(error) or is_disk_full(error):
         response = _render(request, "503.html", 503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response

@@ -17,6 +17,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from mutual_aid.models import MAX_PHOTOS, Photo, Post
+from tenants.storage import is_disk_full
 from townsite.setup.logos import CheckedImage, LogoError, check_image, reencoded
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -34,6 +35,10 @@ PHOTO_ERRORS = {
     "too_large": _("This photo has too many pixels: at most %(pixels)s million."),
     "too_many": _("A post has at most %(count)s photos."),
     "description_too_long": _("The description of a photo has at most %(count)s characters."),
+    "storage_full": _(
+        "Your photos could not be stored: our storage is full for the moment. Nothing was "
+        "published and your text is kept below; try again in a little while."
+    ),
 }
 
 
@@ -107,10 +112,13 @@ def add_photos(post: Post, photos: list[CheckedPhoto]) -> list[Photo]:
             row.image.save(content.name or "photo", content, save=False)
             stored.append(row)
             row.save()
-    except Exception:
-        # Files are not transactional: those written before the failure go with it.
+    except Exception as error:
+        # Files are not transactional: those written before the failure go with it (the one
+        # being written when it failed was never put in place: tenants.storage).
         for row in stored:
             default_storage.delete(row.image.name or "")
+        if is_disk_full(error):
+            raise ValidationError({"photos": photo_error("storage_full")}) from error
         raise
     return stored
 

@@ -297,32 +297,30 @@ class Stack:
         if not self._psql("SELECT 1 FROM pg_database WHERE datname = 'placette'"):
             self._psql("CREATE DATABASE placette OWNER placette")
 
+    def pgbouncer_ini(self, users: Path, folder: Path) -> str:
+        """deploy/pgbouncer/pgbouncer.ini with this machine's addresses and paths, nothing else."""
+        text = (REPO / "deploy" / "pgbouncer" / "pgbouncer.ini").read_text()
+        values = {
+            "listen_addr": LOOPBACK,
+            "listen_port": str(self.ports.pgbouncer),
+            "unix_socket_dir": str(folder),
+            "auth_file": str(users),
+            "logfile": str(folder / "pgbouncer.log"),
+            "pool_mode": self.pool_mode,  # transaction, as deployed; session for a control
+        }
+        for key, value in values.items():
+            text, found = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
+            if found != 1:
+                raise StackError(f"deploy/pgbouncer/pgbouncer.ini has no single {key} line")
+        database = f"placette = host={LOOPBACK} port={self.ports.postgres} dbname=placette"
+        return re.sub(r"(?m)^placette = .*$", database, text)
+
     def start_pgbouncer(self) -> None:
         folder = _owned_by_postgres(HOME / "pgbouncer")
         users = folder / "userlist.txt"
         users.write_text(f'"placette" "{self.password}"\n')
         ini = folder / "pgbouncer.ini"
-        ini.write_text(
-            "\n".join(
-                [
-                    "[databases]",
-                    f"placette = host={LOOPBACK} port={self.ports.postgres} dbname=placette",
-                    "[pgbouncer]",
-                    f"listen_addr = {LOOPBACK}",
-                    f"listen_port = {self.ports.pgbouncer}",
-                    f"unix_socket_dir = {folder}",
-                    "auth_type = scram-sha-256",
-                    f"auth_file = {users}",
-                    f"pool_mode = {self.pool_mode}",
-                    "max_client_conn = 1000",
-                    "default_pool_size = 40",
-                    # psycopg sends these at connection start; PgBouncer must let them through.
-                    "ignore_startup_parameters = extra_float_digits,options",
-                    f"logfile = {folder / 'pgbouncer.log'}",
-                    "",
-                ]
-            )
-        )
+        ini.write_text(self.pgbouncer_ini(users, folder))
         for path in (users, ini):
             if os.geteuid() == 0:
                 shutil.chown(path, "postgres", "postgres")
@@ -596,6 +594,16 @@ class Stack:
             "max_locks_per_transaction=1024",
         ]
         self._start_listening(name, as_postgres(command), port, timeout=60)
+        # The port opens while the server still answers "the database system is starting up".
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.pg_tool("pg_isready", "-d", "postgres", port=port, timeout=10)
+                return
+            except StackError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.3)
 
     def start_web_process(self, name: str, env: dict[str, str]) -> None:
         """One more gunicorn with deploy/gunicorn.conf.py, on env["PORT"], with these variables
