@@ -14,7 +14,7 @@ from django.utils.http import urlencode
 from accounts.models import User
 from mutual_aid.access import listed_posts
 from mutual_aid.models import Category, Photo, Post
-from townsite.search import query_for
+from townsite.search import query_for, slug_typed, words_typed
 
 PAGE_SIZE = 20
 
@@ -36,10 +36,10 @@ class Filters:
         kind = data.get("kind", "")
         neighbourhood = str(data.get("neighbourhood", ""))
         return cls(
-            q=" ".join(str(data.get("q", "")).split())[:200],
+            q=words_typed(data.get("q", "")),
             kind=kind if kind in Post.Kind.values else "",
-            category=str(data.get("category", ""))[:60],
-            neighbourhood=int(neighbourhood) if neighbourhood.isdigit() else None,
+            category=slug_typed(data.get("category", "")),
+            neighbourhood=int(neighbourhood) if neighbourhood.isdecimal() else None,
             from_date=_date(data.get("from_date", "")),
             include_closed=data.get("include_closed") in ("1", "on", "true"),
         )

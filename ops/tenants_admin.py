@@ -272,7 +272,7 @@ class TenantsAdmin(admin.ModelAdmin):
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
         """A collectivité's row leads to its page, where every change is a reasoned action."""
-        if not object_id.isdigit():
+        if not object_id.isdecimal():
             raise Http404
         return redirect("ops:tenant", int(object_id))
 

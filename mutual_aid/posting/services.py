@@ -241,7 +241,7 @@ def _checked_photos(photos: Iterable[Any], *, already: int) -> list[post_photos.
 
 
 def _ids(values: Iterable[Any]) -> list[int]:
-    return [int(value) for value in values if str(value).isdigit()]
+    return [int(value) for value in values if str(value).isdecimal()]
 
 
 def _description_changes(
@@ -249,7 +249,7 @@ def _description_changes(
 ) -> list[tuple[Any, str]]:
     changed = []
     for key, text in wanted.items():
-        photo = existing.get(int(key)) if str(key).isdigit() else None
+        photo = existing.get(int(key)) if str(key).isdecimal() else None
         text = " ".join(str(text or "").split())
         if len(text) > post_photos.DESCRIPTION_MAX:
             raise ValidationError({"photos": post_photos.photo_error("description_too_long")})
@@ -304,7 +304,7 @@ def _too_long(limit: int, length: int) -> str:
 
 def _category(value: Any, current: Post | None, errors: dict[str, Any]) -> Category | None:
     pk = value.pk if isinstance(value, Category) else value
-    found = Category.objects.filter(pk=pk).first() if str(pk or "").isdigit() else None
+    found = Category.objects.filter(pk=pk).first() if str(pk or "").isdecimal() else None
     # A category the town switched off stays on the posts that have it, and takes no new ones.
     if found is None or not (found.enabled or (current and current.category_id == found.pk)):
         errors["category"] = _("Choose a category from the list.")
@@ -315,7 +315,7 @@ def _neighbourhood(value: Any, errors: dict[str, Any]) -> Neighbourhood | None:
     if value in (None, ""):
         return None
     pk = value.pk if isinstance(value, Neighbourhood) else value
-    found = Neighbourhood.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    found = Neighbourhood.objects.filter(pk=pk).first() if str(pk).isdecimal() else None
     if found is None:
         errors["neighbourhood"] = _("Choose a place from the list.")
     return found

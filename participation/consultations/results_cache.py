@@ -173,4 +173,4 @@ def rendered(
 
 def group_from(value: str | None) -> int | None:
     """The filter's value from a query string: a neighbourhood's id, or None (everyone)."""
-    return int(value) if value and value.isdigit() and len(value) < 10 else None
+    return int(value) if value and value.isdecimal() and len(value) < 10 else None

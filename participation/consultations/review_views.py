@@ -30,7 +30,7 @@ def _verdicts(request: HttpRequest) -> list[reviews.Verdict]:
     verdicts = []
     for name in request.POST.getlist("item"):
         parts = name.split("-")
-        if len(parts) != 3 or not (parts[1].isdigit() and parts[2].isdigit()):
+        if len(parts) != 3 or not (parts[1].isdecimal() and parts[2].isdecimal()):
             continue
         decision = everything or request.POST.get(name, "")
         if not decision:

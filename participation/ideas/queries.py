@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from participation.ideas.access import listed_ideas
 from participation.ideas.models import Idea, IdeaCategory, IdeaComment
-from townsite.search import query_for
+from townsite.search import query_for, slug_typed, words_typed
 
 PAGE_SIZE = 20
 SIMILAR_COUNT = 5
@@ -45,9 +45,9 @@ class Filters:
         status = str(data.get("status", ""))
         sort = str(data.get("sort", ""))
         return cls(
-            q=" ".join(str(data.get("q", "")).split())[:200],
-            category=str(data.get("category", ""))[:60],
-            neighbourhood=int(neighbourhood) if neighbourhood.isdigit() else None,
+            q=words_typed(data.get("q", "")),
+            category=slug_typed(data.get("category", "")),
+            neighbourhood=int(neighbourhood) if neighbourhood.isdecimal() else None,
             status=status if status in Idea.Status.values and status != "merged" else "",
             sort=sort if sort in SORTS else DEFAULT_SORT,
         )
@@ -83,7 +83,7 @@ def page_of(ideas: QuerySet[Idea], number: Any) -> Page[Idea]:
 
 def similar_ideas(user: User | Any, title: str, *, exclude: int | None = None) -> list[Idea]:
     """Ideas that look like what is being typed, to avoid a duplicate (best matches first)."""
-    words = " ".join(title.split())[:200].split()[:12]
+    words = words_typed(title).split()[:12]
     if len(" ".join(words)) < 3:
         return []
     # Any word may match: a resident rarely types the same title as the first author did.

@@ -61,7 +61,7 @@ def idea_list(request: HttpRequest) -> HttpResponse:
     filters = queries.Filters.from_query(request.GET)
     # One cached page per real page number, whatever is typed in the address.
     raw = request.GET.get("page", "")
-    number = raw if raw.isdigit() and len(raw) <= 6 else "1"
+    number = raw if raw.isdecimal() and len(raw) <= 6 else "1"
     threshold: list[int] = []
 
     def support_threshold() -> int:
@@ -157,7 +157,7 @@ def detail_context(request: HttpRequest, idea: Idea, **extra: object) -> dict[st
 
 def _replying_to(user: User, idea: Idea, pk: str) -> IdeaComment | None:
     """The comment a reply answers, if this person may see and answer it."""
-    if not pk.isdigit() or not idea.is_open:
+    if not pk.isdecimal() or not idea.is_open:
         return None
     return (
         comments_for(user)
