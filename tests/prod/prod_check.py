@@ -35,7 +35,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import backup  # noqa: E402
+import fuzz  # noqa: E402
 import image  # noqa: E402
+import load  # noqa: E402
 import requests  # noqa: E402  (the tools' venv)
 from stack import (  # noqa: E402
     APP_PYTHON,
@@ -265,6 +267,24 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         "probe must then find wrong answers)",
     )
     parser.add_argument(
+        "--load-users",
+        type=int,
+        default=load.USERS,
+        help=f"residents of the load (default {load.USERS})",
+    )
+    parser.add_argument(
+        "--load-seconds",
+        type=float,
+        default=load.SECONDS,
+        help=f"seconds of the load once they are all in (default {load.SECONDS}; 0 skips it)",
+    )
+    parser.add_argument(
+        "--fuzz-seconds",
+        type=float,
+        default=fuzz.SECONDS,
+        help=f"seconds of the API's fuzzing (default {fuzz.SECONDS}; 0 skips it)",
+    )
+    parser.add_argument(
         "--skip-backup",
         action="store_true",
         help="leave out backup and restore (tests/prod/backup.py)",
@@ -300,6 +320,19 @@ def main(argv: list[str] | None = None) -> int:
             emit("pgbouncer_cross_tenant_answers_with_session_search_path", wrong)
             stack.statement_path = True
             stack.restart_web()
+        # The load, then the API fuzzed (in a town of its own): their failures fail the run.
+        proven = []
+        if args.load_seconds:
+            figures = load.run_load(stack, people, args.load_users, args.load_seconds)
+            for name in ("rps", "p95_ms", "p99_ms", "requests", "errors"):
+                emit(f"prod_{name}", figures[name])
+            if figures["errors"]:
+                proven.append(f"prod_errors: {figures['errors']}")
+        if args.fuzz_seconds:
+            server_errors = fuzz.run_schemathesis(stack, people, args.fuzz_seconds)
+            emit("schemathesis_5xx", server_errors)
+            if server_errors:
+                proven.append(f"schemathesis_5xx: {server_errors}")
         # The images, linted, and backup and restore: every figure printed, then a failure.
         checked = image.check_image()
         if not args.skip_backup:
@@ -307,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, value in checked.items():
             emit(name, value)
         passing = {**image.PASSING, **backup.PASSING}
-        failed = [
+        failed = proven + [
             f"{name}: {got}" for name, got in checked.items() if passing.get(name, got) != got
         ]
         if failed:
