@@ -14,24 +14,32 @@ from __future__ import annotations
 
 from django.utils.csp import CSP
 
-# No inline script and no style="" attribute anywhere: the few <style> and <script> elements
-# (the town's colour in base.html, the ops console's admin pages) carry the request's nonce,
-# {% csp_nonce_attr %}; the nonce is in the header only on a page that used it. htmx is told
-# not to add its own <style> (its meta config in base.html). The payment page adds Stripe.js,
-# its frames and its API (billing.payment_policy).
-CONTENT_SECURITY_POLICY: dict[str, list[str]] = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, CSP.NONCE],
-    "style-src": [CSP.SELF, CSP.NONCE],
-    # data: only for the QR code that the TOTP set-up shows as an image (allauth.mfa).
-    "img-src": [CSP.SELF, "data:"],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
-    # Every form posts to its own site: Stripe is reached from the browser by Stripe.js, and
-    # after a payment the page posts to us; a redirect after our own POST is not a form action.
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-}
+
+def content_security_policy(root_domain: str, *, any_port: bool) -> dict[str, list[str]]:
+    """No inline script and no style="" attribute anywhere: the few <style> and <script>
+    elements (the town's colour in base.html, the admin's own pages) carry the request's nonce,
+    {% csp_nonce_attr %}; the nonce is in the header only on a page that used it. htmx is told
+    not to add its own <style> (its meta config in base.html). The payment page adds Stripe.js,
+    its frames and its API (billing.payment_policy).
+
+    Browsers hold a form to form-action along its redirects too: a form of the public site
+    whose answer sends the browser on to a town's site (a new town's welcome page, the console's
+    support access) needs the towns' addresses, and no other site's. Outside production the
+    port is the server's, which the tests choose at random.
+    """
+    port = ":*" if any_port else ""
+    return {
+        "default-src": [CSP.SELF],
+        "script-src": [CSP.SELF, CSP.NONCE],
+        "style-src": [CSP.SELF, CSP.NONCE],
+        # data: only for the QR code that the TOTP set-up shows as an image (allauth.mfa).
+        "img-src": [CSP.SELF, "data:"],
+        "object-src": [CSP.NONE],
+        "base-uri": [CSP.SELF],
+        "form-action": [CSP.SELF, f"{root_domain}{port}", f"*.{root_domain}{port}"],
+        "frame-ancestors": [CSP.NONE],
+    }
+
 
 # Browser features no page of ours uses, refused to the page and to any frame in it (Stripe's
 # card field included: it needs none of them). The clipboard stays allowed: the API keys page

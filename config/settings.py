@@ -321,7 +321,7 @@ if PRODUCTION:
         # Preloading is hard to undo, so it is opted into (SECURE_HSTS_PRELOAD=true), not nagged.
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 X_FRAME_OPTIONS = "DENY"
-SECURE_CSP = security_headers.CONTENT_SECURITY_POLICY
+SECURE_CSP = security_headers.content_security_policy(ROOT_DOMAIN, any_port=not PRODUCTION)
 PERMISSIONS_POLICY = security_headers.PERMISSIONS_POLICY
 
 # --- Email: every message leaves through Celery, after the transaction commits ------------

@@ -1,7 +1,10 @@
 """A real server thread and Debian's Chromium driven by Playwright, with axe-core at hand.
 
 Locally the browser tests skip with a message when no Chromium is installed; in CI (CI=true)
-a missing Chromium is a failure, never a silent skip.
+a missing Chromium is a failure, never a silent skip. A test fails when a page of any of its
+browser contexts reports a Content-Security-Policy violation in its console (what the policy
+refused: an inline style or script, a foreign origin), so that the browser tests catch what
+the site's CSP would break for people.
 """
 
 from __future__ import annotations
@@ -90,6 +93,68 @@ def _links_to_the_live_server(settings: Any, live_server_any_host: LiveServer) -
     settings.SITE_PORT = live_server_any_host.port
 
 
+# How Chromium's console reports what the page's CSP refused ("Refused to apply inline style
+# because it violates the following Content Security Policy directive: ...").
+CSP_VIOLATION_SIGNS = ("Content Security Policy", "Refused to")
+_csp_violations: list[str] = []
+
+
+def record_csp_violation(message: Any) -> None:
+    text = str(message.text)
+    if any(sign in text for sign in CSP_VIOLATION_SIGNS):
+        where = message.location.get("url", "") if message.location else ""
+        _csp_violations.append(f"{text} (at {where})")
+
+
+def _watched(context: Any) -> Any:
+    context.on("console", record_csp_violation)  # every page of the context, popups too
+    return context
+
+
+class _WatchedBrowser:
+    """The browser, each of whose contexts reports CSP violations to the running test; so is
+    each browser launched from its browser_type (a test that needs Chromium's own options)."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, *args: Any, **kwargs: Any) -> Any:
+        return _watched(self._browser.new_context(*args, **kwargs))
+
+    def new_page(self, *args: Any, **kwargs: Any) -> Any:
+        page = self._browser.new_page(*args, **kwargs)
+        _watched(page.context)
+        return page
+
+    @property
+    def browser_type(self) -> Any:
+        return _WatchedBrowserType(self._browser.browser_type)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
+class _WatchedBrowserType:
+    def __init__(self, browser_type: Any) -> None:
+        self._browser_type = browser_type
+
+    def launch(self, *args: Any, **kwargs: Any) -> _WatchedBrowser:
+        return _WatchedBrowser(self._browser_type.launch(*args, **kwargs))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser_type, name)
+
+
+@pytest.fixture(autouse=True)
+def _no_csp_violation() -> Iterator[list[str]]:
+    """Fails the test (at its teardown, once its pages are closed) on any CSP violation."""
+    _csp_violations.clear()
+    yield _csp_violations
+    found, _csp_violations[:] = list(_csp_violations), []
+    if found:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(found), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     executable = chromium_path()
@@ -118,7 +183,7 @@ def browser() -> Iterator[Any]:
                 "--disable-sync",
             ],
         )
-        yield browser
+        yield _WatchedBrowser(browser)
         browser.close()
 
 
@@ -151,7 +216,8 @@ def assert_accessible(page: Any, *, exclude: tuple[str, ...] = ()) -> None:
     `exclude` leaves out third-party widgets we do not render (Stripe's card field).
     """
     assert AXE_SCRIPT.exists(), "axe-core missing: run `npm ci` (make test does)"
-    page.add_script_tag(content=AXE_SCRIPT.read_text())
+    # Evaluated by the driver, not as an inline <script> (which the page's CSP refuses).
+    page.evaluate("() => {\n" + AXE_SCRIPT.read_text() + "\n}")
     results = page.evaluate(
         """async (exclude) => await axe.run({exclude: exclude.map((s) => [s])}, {
             runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}

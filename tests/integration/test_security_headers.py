@@ -18,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.test import Client, override_settings
 from django.urls import path
 
+from config.security_headers import content_security_policy
 from tenants import errors
 from tenants.models import Collectivite
 from tests.ops_support import TENANTS_LIST
@@ -27,7 +28,8 @@ pytestmark = pytest.mark.django_db
 
 POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "object-src 'none'; base-uri 'self'; form-action 'self' localhost:* *.localhost:*; "
+    "frame-ancestors 'none'"
 )
 PERMISSIONS = (
     "accelerometer=(), browsing-topics=(), camera=(), display-capture=(), geolocation=(), "
@@ -243,6 +245,11 @@ def test_only_the_payment_page_allows_stripe(
     assert directives["frame-src"] == (
         "https://js.stripe.com https://*.js.stripe.com https://hooks.stripe.com"
     )
-    assert directives["form-action"] == "'self'"
+    assert directives["form-action"] == "'self' localhost:* *.localhost:*"
     assert directives["frame-ancestors"] == "'none'"
     assert f'<script src="{settings.STRIPE_JS_URL}">' in response.content.decode()
+
+
+def test_in_production_forms_may_lead_to_the_towns_sites_on_their_default_port() -> None:
+    policy = content_security_policy("placette.fr", any_port=False)
+    assert policy["form-action"] == ["'self'", "placette.fr", "*.placette.fr"]
