@@ -6,4 +6,5 @@ class TenantsConfig(AppConfig):
     verbose_name = "Collectivités"
 
     def ready(self) -> None:
-        from tenants import signals  # noqa: F401  (cache invalidation)
+        # --executor=placette (deploy/release.sh); the cache's invalidation.
+        from tenants import migration_executor, signals  # noqa: F401
