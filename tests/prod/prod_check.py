@@ -35,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import backup  # noqa: E402
+import faults  # noqa: E402
 import fuzz  # noqa: E402
 import image  # noqa: E402
 import load  # noqa: E402
@@ -285,6 +286,12 @@ def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
         help=f"seconds of the API's fuzzing (default {fuzz.SECONDS}; 0 skips it)",
     )
     parser.add_argument(
+        "--faults",
+        default=",".join(faults.FAULTS),
+        help="the faults to run while the load runs, comma-separated (default: all of them; "
+        "an empty value skips them)",
+    )
+    parser.add_argument(
         "--skip-backup",
         action="store_true",
         help="leave out backup and restore (tests/prod/backup.py)",
@@ -333,6 +340,16 @@ def main(argv: list[str] | None = None) -> int:
             emit("schemathesis_5xx", server_errors)
             if server_errors:
                 proven.append(f"schemathesis_5xx: {server_errors}")
+        # Each fault while residents keep browsing, posting, messaging and answering.
+        chosen = [name for name in args.faults.split(",") if name]
+        if chosen:
+            behind = load.Load(stack, people)
+            behind.start(users=args.load_users // 2, seconds=900)
+            try:
+                outcome = faults.run_faults(stack, people, behind, only=chosen)
+            finally:
+                behind.stop()
+            proven += [f"fault_{name}: {got}" for name, got in outcome.items() if got != "survived"]
         # The images, linted, and backup and restore: every figure printed, then a failure.
         checked = image.check_image()
         if not args.skip_backup:

@@ -185,6 +185,9 @@ class Stack:
             WEB_CONCURRENCY=str(self.web_workers),
             GUNICORN_THREADS=str(self.web_threads),
             SECURE_HSTS_SECONDS="300",
+            # A task whose worker was killed comes back after this (production: 2 h); the
+            # faults check waits for it (tests/prod/faults.py).
+            CELERY_VISIBILITY_TIMEOUT="30",
             PYTHONUNBUFFERED="1",
         )
         return env
@@ -309,7 +312,7 @@ class Stack:
             "pool_mode": self.pool_mode,  # transaction, as deployed; session for a control
         }
         for key, value in values.items():
-            text, found = re.subn(rf"(?m)^{key} = .*$", f"{key} = {value}", text)
+            text, found = re.subn(rf"(?m)^{key} =.*$", f"{key} = {value}", text)
             if found != 1:
                 raise StackError(f"deploy/pgbouncer/pgbouncer.ini has no single {key} line")
         database = f"placette = host={LOOPBACK} port={self.ports.postgres} dbname=placette"
@@ -455,6 +458,37 @@ class Stack:
         web.stop()
         self.start_web()
 
+    # The media folder is a small disk of its own (tmpfs, as root) that the faults can fill.
+    media_disk_mb: int = 512
+
+    def mount_media(self) -> None:
+        media = HOME / "media"
+        media.mkdir(parents=True, exist_ok=True)
+        if os.geteuid() != 0 or os.path.ismount(media):
+            return
+        done = subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", f"size={self.media_disk_mb}m", "tmpfs", str(media)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if done.returncode:
+            log(f"The media folder stays on the main disk ({done.stderr.strip()})")
+
+    def unmount_media(self) -> None:
+        media = HOME / "media"
+        if os.path.ismount(media):
+            subprocess.run(["umount", "--lazy", str(media)], check=False)
+
+    def restart_celery_worker(self) -> None:
+        """The worker again, after it was killed: ready once it prints its banner anew."""
+        worker = self.processes["celery worker"]
+        if worker.running():
+            worker.stop()
+        assert isinstance(worker, LogExecutor)
+        worker.offset = worker.log_file.stat().st_size
+        self._start("celery worker", worker)
+
     def start_celery(self) -> None:
         bin_dir = REPO / ".venv" / "bin"
         worker = LogExecutor(
@@ -501,6 +535,7 @@ class Stack:
     def reset(self) -> None:
         """Start from nothing but the tools' venv: a new cluster, Redis, media, mail, CA."""
         HOME.mkdir(parents=True, exist_ok=True)
+        self.unmount_media()
         if os.geteuid() == 0:
             HOME.chmod(0o755)  # PostgreSQL's user reaches its folders inside
         if HOME.exists():
@@ -514,6 +549,7 @@ class Stack:
         self.start_pgbouncer()
         self.start_redis()
         self.start_stripe()
+        self.mount_media()
         seconds = self.release()
         self.start_web()
         self.start_celery()
@@ -527,6 +563,7 @@ class Stack:
             except Exception as error:  # stopping the others matters more than this one
                 log(f"Could not stop {name}: {error}")
         self.processes.clear()
+        self.unmount_media()
 
     # -- more clusters and web processes (backup and restore: tests/prod/backup.py) ----------
     def pg_tool(
