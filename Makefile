@@ -7,7 +7,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist); each file runs whole in one of them (module fixtures).
 TEST_WORKERS ?= 2
 
-.PHONY: run test bench prod-check setup services stop lint typecheck pytest messages clean
+.PHONY: run test bench prod-check prod-check-scale setup services stop lint typecheck pytest messages clean
 
 run: setup
 	$(MANAGE) seed_demo
@@ -30,6 +30,10 @@ bench: setup
 PRODCHECK_VENV := .prodcheck/venv
 prod-check: $(VENV)/.installed $(PRODCHECK_VENV)/.installed
 	$(PRODCHECK_VENV)/bin/python tests/prod/prod_check.py $(PRODCHECK_ARGS)
+
+# Migrations over 2,000 towns and one server with 10,000 (tests/prod/scale.py); the longest check.
+prod-check-scale: $(VENV)/.installed $(PRODCHECK_VENV)/.installed
+	nice -n 10 $(PRODCHECK_VENV)/bin/python tests/prod/scale.py $(PRODCHECK_SCALE_ARGS)
 
 $(PRODCHECK_VENV)/.installed: tests/prod/requirements.txt
 	@python=$$(scripts/find-python) || exit 1; \

@@ -10,9 +10,10 @@ post_migrate's queries. Users report 12 minutes for 900 tenants with nothing to 
 - each group's plan is computed once, by Django's own executor on one of its schemas; an empty
   plan means the whole group has nothing to do and no schema of it is touched;
 - a group with a plan has it applied schema by schema by that same executor: the graph and the
-  rendered state before the plan are reused (cloned for each schema), every migration still runs
-  its operations in each schema in its own transaction and is recorded there, and post_migrate
-  goes to the apps the plan migrated (their content types and permissions are all it creates).
+  rendered states before and after the plan are reused (the first cloned for each schema: 20 ms
+  a schema instead of a render of every model), every migration still runs its operations in
+  each schema in its own transaction and is recorded there, and post_migrate goes to the apps
+  the plan migrated (their content types and permissions are all it creates).
 
 A schema without `django_migrations` (a wiped town's empty schema, one made by hand), or a run
 with anything but the plain arguments (an app or a migration named, --fake, --plan, --check,
@@ -150,6 +151,7 @@ class PlacetteExecutor(MigrationExecutor):
             for config in global_apps.get_app_configs()
             if config.label in labels and config.models_module is not None
         ]
+        after_apps = None
         for number, schema in enumerate(schemas, start=1):
             if number % RECONNECT_EVERY == 0:
                 connection.close()
@@ -158,7 +160,9 @@ class PlacetteExecutor(MigrationExecutor):
             if verbosity >= 1:
                 self._write(f"[{number}/{len(schemas)}] {schema}")
             after = executor.migrate(targets, plan=plan, state=before.clone())
-            after.clear_delayed_apps_cache()
+            if after_apps is None:  # the same state after the plan in every schema: rendered once
+                after.clear_delayed_apps_cache()
+                after_apps = after.apps
             for config in app_configs:
                 post_migrate.send(
                     sender=config,
@@ -166,7 +170,7 @@ class PlacetteExecutor(MigrationExecutor):
                     verbosity=max(verbosity - 1, 0),
                     interactive=False,
                     using=connection.alias,
-                    apps=after.apps,
+                    apps=after_apps,
                     plan=plan,
                 )
             connection.set_schema_to_public()

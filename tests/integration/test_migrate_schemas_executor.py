@@ -7,10 +7,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import Permission
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.signals import schema_migrated
+from django_tenants.utils import schema_context
 
 from tenants.models import Collectivite
 from tenants.services import provision_collectivite
@@ -124,3 +127,30 @@ def test_the_plan_is_the_same_as_djangos_own_for_each_town(towns: list[Collectiv
             interactive=False,
             verbosity=0,
         )  # exits 1 if anything were left
+
+
+def test_a_new_models_content_type_and_permissions_are_made_in_each_town(
+    towns: list[Collectivite],
+) -> None:
+    """post_migrate still runs for what the plan migrated: a model the plan creates gets its
+    content type and permissions in every town that lacked it."""
+    behind = towns[1].schema_name
+    call_command(
+        "migrate_schemas",
+        APP,
+        "0003_merge_consultations_ideas",  # before ConsultationTextReview (0004)
+        tenant=True,
+        schema_name=behind,
+        interactive=False,
+        verbosity=0,
+    )
+    with schema_context(behind):
+        ContentType.objects.filter(app_label=APP, model="consultationtextreview").delete()
+
+    migrate(verbosity=0)
+
+    with schema_context(behind):
+        kind = ContentType.objects.get(app_label=APP, model="consultationtextreview")
+        assert set(
+            Permission.objects.filter(content_type=kind).values_list("codename", flat=True)
+        ) == {f"{action}_consultationtextreview" for action in ("add", "change", "delete", "view")}

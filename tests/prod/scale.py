@@ -1,0 +1,413 @@
+"""`make prod-check-scale`: migrations over thousands of towns, and one server's ceiling.
+
+    .prodcheck/venv/bin/python tests/prod/scale.py [--tenants 10000] [--migrate-tenants 2000]
+
+Starts Debian's PostgreSQL (its own cluster), PgBouncer in transaction mode, Redis and
+localstripe (tests/prod/stack.py), runs the release step, then gunicorn with production's
+settings. Towns are made by provisioning's own path (tenants.services.provision_collectivite:
+the template schema cloned, tenants/cloning.py), a batch to a transaction, two processes at a
+time; a few more through onboarding's whole confirmation (timed). Then, with `name: value`
+figures on stdout and progress on stderr:
+
+- at 50 towns, a town's home page p95 (gunicorn behind PgBouncer, straight to its port with
+  the Host and X-Forwarded-Proto Caddy sends: what is measured is the app and the database);
+- at 100 towns, the time to provision one more through onboarding;
+- at 2,000 towns, a no-op `migrate_schemas` as deploy/release.sh runs it, the standard
+  executor's cost per town for comparison, and a real migration adding a column to every town,
+  made and run in a copy of the app ($PRODCHECK_HOME/app: the checkout is not touched);
+- at 10,000 towns: tables per town, provisioning time, the catalog's size, a backend's memory
+  after visiting 1,000 towns, the home page's p95 again, a no-op migrate again.
+
+Exits 1 when a part does not start or a check fails. Runs with `nice`: it is the heaviest
+check, and the machine is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import requests  # noqa: E402  (the tools' venv)
+from stack import (  # noqa: E402
+    APP_PYTHON,
+    HOME,
+    LOOPBACK,
+    REPO,
+    ROOT_DOMAIN,
+    Stack,
+    StackError,
+    install_packages,
+    log,
+)
+
+APP_COPY = HOME / "app"
+NICE = ["nice", "-n", "10"]
+# The column the copy's migration adds to every town (townsite.TownProfile).
+NEW_COLUMN = ("townsite_townprofile", "scale_check_note")
+
+
+def emit(name: str, value: object) -> None:
+    print(f"{name}: {value}", flush=True)
+
+
+def app(
+    stack: Stack, *args: str, direct: bool = True, copy: bool = False, timeout: float = 7200
+) -> dict:
+    """tests/prod/scale_app.py with production's settings; its JSON answer."""
+    env = stack.app_env(direct_database=direct)
+    if copy:
+        env["PLACETTE_APP"] = str(APP_COPY)
+    done = subprocess.run(
+        [*NICE, str(APP_PYTHON), str(Path(__file__).with_name("scale_app.py")), *args],
+        cwd=APP_COPY if copy else REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    for line in done.stderr.splitlines()[-5:] if not done.returncode else []:
+        log(f"  {line}")
+    if done.returncode:
+        raise StackError(f"scale_app.py {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def manage_timed(stack: Stack, *args: str, cwd: Path = REPO) -> float:
+    """A management command as the release step runs it (straight to PostgreSQL); seconds."""
+    started = time.monotonic()
+    done = subprocess.run(
+        [*NICE, str(APP_PYTHON), "manage.py", *args],
+        cwd=cwd,
+        env=stack.app_env(direct_database=True),
+        capture_output=True,
+        text=True,
+        timeout=7200,
+        check=False,
+    )
+    seconds = time.monotonic() - started
+    if done.returncode:
+        raise StackError(
+            f"manage.py {' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+        )
+    for line in done.stdout.splitlines():
+        if line.startswith("[placette]") and " schemas" in line:
+            log(f"  {line.strip()}")
+    return seconds
+
+
+class Towns:
+    """How many towns exist, and the filler towns made so far (scale-0, scale-1...)."""
+
+    def __init__(self, stack: Stack, batch: int, parallel: int) -> None:
+        self.stack = stack
+        self.batch = batch
+        self.parallel = parallel
+        self.fillers = 0
+        self.count = 0
+
+    def refresh(self) -> int:
+        self.count = app(self.stack, "towns", "0")["total"]
+        return self.count
+
+    def grow_to(self, total: int) -> None:
+        missing = total - self.refresh()
+        if missing <= 0:
+            return
+        started = time.monotonic()
+        share = -(-missing // self.parallel)
+        ranges = []
+        for worker in range(self.parallel):
+            first = self.fillers + worker * share
+            count = min(share, self.fillers + missing - first)
+            if count > 0:
+                ranges.append((first, count))
+        with ThreadPoolExecutor(len(ranges)) as pool:
+            results = list(
+                pool.map(
+                    lambda r: app(self.stack, "clone", str(r[0]), str(r[1]), str(self.batch)),
+                    ranges,
+                )
+            )
+        self.fillers += missing
+        seconds = time.monotonic() - started
+        per_town = statistics.median(r["ms_per_town_median"] for r in results)
+        log(
+            f"{self.count} -> {self.count + missing} towns in {seconds:.0f} s "
+            f"({missing / seconds:.1f} towns/s with {len(ranges)} processes, "
+            f"{per_town:.0f} ms a town in each)"
+        )
+        self.refresh()
+        return
+
+
+def provisioning_ms(stack: Stack, samples: int) -> float:
+    """Median ms for onboarding to confirm one more trial (through PgBouncer, as the web)."""
+    result = app(stack, "provision", str(samples), direct=False)
+    log(f"  provisioning samples: {', '.join(f'{ms:.0f}' for ms in result['ms'])} ms")
+    return float(result["median_ms"])
+
+
+def page_p95_ms(stack: Stack, requests_count: int, threads: int = 4) -> tuple[float, float]:
+    """p50 and p95 of a town's home page served by gunicorn, each request for a town drawn at
+    random among every open town (so that, with many towns, most are a server session's first
+    visit to that schema, as on a busy platform)."""
+    slugs = app(stack, "towns", str(max(requests_count, 50)))["slugs"]
+    upstream = f"http://{LOOPBACK}:{stack.ports.gunicorn}/"
+    local = threading.local()
+
+    def one(slug: str) -> float:
+        browser = getattr(local, "browser", None)
+        if browser is None:
+            browser = local.browser = requests.Session()
+        started = time.perf_counter()
+        response = browser.get(
+            upstream,
+            headers={
+                "Host": f"{slug}.{ROOT_DOMAIN}:{stack.ports.https}",
+                "X-Forwarded-Proto": "https",
+                "X-Forwarded-For": "192.0.2.20",
+            },
+            timeout=60,
+        )
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise StackError(f"{slug}'s home page answered {response.status_code}")
+        return elapsed
+
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, slugs[:20]))  # the workers' own start, imports and caches
+        picks = [random.choice(slugs) for _ in range(requests_count)]
+        times = sorted(pool.map(one, picks))
+    p50 = times[len(times) // 2]
+    p95 = times[int(len(times) * 0.95) - 1]
+    log(f"  home page over {len(set(picks))} towns, {requests_count} requests: "
+        f"p50 {p50:.0f} ms, p95 {p95:.0f} ms")  # fmt: skip
+    return p50, p95
+
+
+def catalog_figures(stack: Stack) -> dict[str, float]:
+    def sql(query: str) -> str:
+        return stack._psql(query, database="placette")
+
+    return {
+        "tables_per_tenant": int(
+            sql(
+                "SELECT count(*) FROM pg_class WHERE relkind = 'r'"
+                " AND relnamespace = 'tenant_template'::regnamespace"
+            )
+        ),
+        "relations_per_tenant": int(
+            sql(  # its tables, indexes, sequences, and a TOAST table and index per wide table
+                "SELECT count(*) + 2 * count(*) FILTER (WHERE reltoastrelid <> 0) FROM pg_class"
+                " WHERE relnamespace = 'tenant_template'::regnamespace"
+            )
+        ),
+        "catalog_mb": float(
+            sql(
+                "SELECT sum(pg_total_relation_size(oid)) / 1048576.0 FROM pg_class"
+                " WHERE relnamespace = 'pg_catalog'::regnamespace AND relkind = 'r'"
+            )
+        ),
+        # Placette's tenant tables reference only their own schema (what Citus's schema-based
+        # sharding needs): foreign keys from a town's schema to any other schema.
+        "foreign_keys_across_schemas": int(
+            sql(
+                "SELECT count(*) FROM pg_constraint c JOIN pg_class r ON r.oid = c.conrelid"
+                " JOIN pg_class f ON f.oid = c.confrelid WHERE c.contype = 'f'"
+                " AND r.relnamespace <> f.relnamespace"
+                " AND r.relnamespace <> 'public'::regnamespace"
+            )
+        ),
+        "pg_class_rows": int(sql("SELECT count(*) FROM pg_class")),
+        "pg_attribute_rows": int(sql("SELECT count(*) FROM pg_attribute")),
+        "database_gb": float(sql("SELECT pg_database_size('placette') / 1073741824.0")),
+    }
+
+
+# -- a real migration, in a copy of the app --------------------------------------------------
+def copy_app_with_new_column(stack: Stack) -> str:
+    """The app copied to $PRODCHECK_HOME/app, a field added to a tenant model there and its
+    migration made by makemigrations, as a developer would; returns the migration's name."""
+    if APP_COPY.exists():
+        shutil.rmtree(APP_COPY)
+    shutil.copytree(
+        REPO,
+        APP_COPY,
+        ignore=shutil.ignore_patterns(
+            ".git",
+            ".venv",
+            "node_modules",
+            ".prodcheck*",
+            ".devdata",
+            "staticfiles",
+            "__pycache__",
+            "*.whl",
+            "placette.egg-info",
+        ),  # fmt: skip
+    )
+    table, column = NEW_COLUMN
+    with (APP_COPY / "townsite" / "models.py").open("a") as models:
+        models.write(
+            "\n\n# Added by make prod-check-scale, in its copy of the app only.\n"
+            f'TownProfile.add_to_class("{column}", '
+            'models.CharField(max_length=40, blank=True, db_default=""))\n'
+        )
+    done = subprocess.run(
+        [str(APP_PYTHON), "manage.py", "makemigrations", "townsite", "--name", column],
+        cwd=APP_COPY,
+        env=stack.app_env(direct_database=True),
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    made = sorted((APP_COPY / "townsite" / "migrations").glob(f"*_{column}.py"))
+    if done.returncode or not made:
+        raise StackError(f"makemigrations in the copy:\n{done.stdout}\n{done.stderr}")
+    log(f"  {made[-1].relative_to(APP_COPY)} made in the copy")
+    return made[-1].stem
+
+
+def migrations_at_scale(stack: Stack, towns: Towns, count: int) -> None:
+    towns.grow_to(count)
+    log(f"No-op migrate_schemas over {towns.count} towns (deploy/release.sh's command)")
+    seconds = manage_timed(
+        stack, "migrate_schemas", "--tenant", "--noinput", "--executor", "placette"
+    )
+    emit(f"noop_migrate_{count}_s", f"{seconds:.1f}")
+    sample = 40
+    standard = app(stack, "standard", str(sample))
+    log(f"  django-tenants' standard executor: {standard['ms_per_town']:.0f} ms a town "
+        f"with nothing to apply ({sample} towns)")  # fmt: skip
+    emit("noop_migrate_standard_ms_per_tenant", f"{standard['ms_per_town']:.0f}")
+    emit(
+        f"noop_migrate_{count}_standard_estimate_s",
+        f"{standard['ms_per_town'] * towns.count / 1000:.0f}",
+    )
+
+    name = copy_app_with_new_column(stack)
+    log(f"migrate_schemas adding {NEW_COLUMN[0]}.{NEW_COLUMN[1]} to {towns.count} towns")
+    seconds = manage_timed(
+        stack, "migrate_schemas", "--tenant", "--noinput", "--executor", "placette", cwd=APP_COPY
+    )
+    emit(f"migrate_add_column_{count}_s", f"{seconds:.1f}")
+    found = app(stack, "columns", *NEW_COLUMN)
+    emit("migrate_add_column_towns", f"{found['with_column']}/{found['towns']}")
+    if found["with_column"] != found["towns"]:
+        raise StackError(f"{name}: the column is missing in some towns: {found}")
+
+
+def start_postgres(stack: Stack) -> None:
+    """The cluster, waiting out its recovery: on a busy machine it may accept connections a
+    moment before it lets them in ("the database system is starting up")."""
+    try:
+        stack.start_postgres()
+    except StackError as error:
+        if "starting up" not in str(error):
+            raise
+        for _ in range(60):
+            time.sleep(1)
+            try:
+                stack._create_database()
+                return
+            except StackError as again:
+                if "starting up" not in str(again):
+                    raise
+        raise
+
+
+def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--tenants", type=int, default=10_000, help="towns at the end")
+    parser.add_argument(
+        "--migrate-tenants", type=int, default=2_000, help="towns the migrations run over"
+    )
+    parser.add_argument("--batch", type=int, default=10, help="towns made per transaction")
+    parser.add_argument("--parallel", type=int, default=2, help="processes making towns")
+    parser.add_argument("--samples", type=int, default=5, help="provisionings timed each time")
+    parser.add_argument("--page-requests", type=int, default=400)
+    parser.add_argument("--visits", type=int, default=1_000, help="towns one backend visits")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, lambda number, frame: sys.exit(128 + number))
+    stack = Stack()
+    started = time.monotonic()
+    try:
+        install_packages()
+        stack.reset()
+        start_postgres(stack)
+        stack.start_pgbouncer()
+        stack.start_redis()
+        stack.start_stripe()
+        emit("release_s", f"{stack.release():.1f}")
+        stack.start_web()
+        towns = Towns(stack, args.batch, args.parallel)
+
+        towns.grow_to(50)
+        p50, p95 = page_p95_ms(stack, args.page_requests)
+        emit("page_p50_ms_at_50", f"{p50:.0f}")
+        emit("page_p95_ms_at_50", f"{p95:.0f}")
+
+        towns.grow_to(100)
+        emit("provisioning_ms_at_100", f"{provisioning_ms(stack, args.samples):.0f}")
+
+        migrations_at_scale(stack, towns, args.migrate_tenants)
+
+        towns.grow_to(args.tenants)
+        figures = catalog_figures(stack)
+        emit("tenants", towns.count)
+        emit("tables_per_tenant", figures["tables_per_tenant"])
+        emit("relations_per_tenant", figures["relations_per_tenant"])
+        emit(f"catalog_mb_at_{args.tenants}", f"{figures['catalog_mb']:.0f}")
+        emit("tenant_foreign_keys_to_other_schemas", figures["foreign_keys_across_schemas"])
+        emit(f"pg_class_rows_at_{args.tenants}", figures["pg_class_rows"])
+        emit(f"pg_attribute_rows_at_{args.tenants}", figures["pg_attribute_rows"])
+        emit(f"database_gb_at_{args.tenants}", f"{figures['database_gb']:.1f}")
+        emit(f"provisioning_ms_at_{args.tenants}", f"{provisioning_ms(stack, args.samples):.0f}")
+        visit = app(stack, "visit", str(args.visits))
+        log(f"  one backend visited {visit['towns']} towns' home page in {visit['seconds']:.0f} s"
+            f" ({visit['queries_per_page']:.0f} queries a page)")  # fmt: skip
+        emit("backend_rss_mb_fresh", f"{visit['fresh_rss_mb']:.0f}")
+        emit(f"backend_rss_mb_after_{args.visits}_tenants", f"{visit['rss_mb']:.0f}")
+        emit("backend_private_mb_fresh", f"{visit['fresh_private_mb']:.0f}")
+        emit(f"backend_private_mb_after_{args.visits}_tenants", f"{visit['private_mb']:.0f}")
+        p50, p95 = page_p95_ms(stack, args.page_requests)
+        emit(f"page_p50_ms_at_{args.tenants}", f"{p50:.0f}")
+        emit(f"page_p95_ms_at_{args.tenants}", f"{p95:.0f}")
+        seconds = manage_timed(
+            stack, "migrate_schemas", "--tenant", "--noinput", "--executor", "placette"
+        )
+        emit(f"noop_migrate_{args.tenants}_s", f"{seconds:.1f}")
+    except StackError as error:
+        log(f"prod-check-scale: {error}")
+        return 1
+    except KeyboardInterrupt:
+        log("prod-check-scale: interrupted")
+        return 130
+    finally:
+        stack.stop_all()
+        total = time.monotonic() - started
+        emit("scale_check_total_s", f"{total:.0f}")
+        log(f"prod-check-scale took {total:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
