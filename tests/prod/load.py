@@ -31,8 +31,9 @@ LOCUSTFILE = Path(__file__).with_name("locustfile.py")
 PASSWORD = "prod-check-résident-2026"  # noqa: S105  (tests/prod/seed.py's, loopback only)
 USERS = 200
 SECONDS = 120
-# Residents arrive a few a second: each login hashes a password (PBKDF2, ~0.4 s of a core).
-SPAWN_RATE = 4.0
+# Residents arrive two a second: each login checks a password (PBKDF2, 0.5 s of a core here),
+# so faster arrivals queue every page behind the logins.
+SPAWN_RATE = 2.0
 # Seconds a resident reads a page before the next action, at random between the two.
 THINK_MIN, THINK_MAX = 5.0, 15.0
 

@@ -41,6 +41,7 @@ SESSIONS = Path(os.environ["LOAD_SESSIONS"])
 STEADY = Path(os.environ["LOAD_STEADY"])  # when the measured part began, written here
 SECONDS = float(os.environ["LOAD_SECONDS"])
 ARRIVAL_LIMIT = 180  # seconds for every user to log in once all are spawned
+SETTLE = 15  # seconds for the pages queued behind the last logins to be served
 ROOT_DOMAIN = PLAN["root_domain"]
 THINK = (float(os.environ.get("LOAD_THINK_MIN", 5)), float(os.environ.get("LOAD_THINK_MAX", 15)))
 READ = (1.0, 4.0)  # reading a list before opening one of its items
@@ -75,10 +76,12 @@ def _spawned(user_count: int, **_: Any) -> None:
 
 
 def _measure(user_count: int) -> None:
-    """Statistics from when every resident is in, for SECONDS; then the end."""
+    """Statistics from when every resident is in (and what queued behind their logins is
+    served), for SECONDS; then the end."""
     deadline = time.monotonic() + ARRIVAL_LIMIT
     while len(_ready) < user_count and time.monotonic() < deadline:
         gevent.sleep(0.5)
+    gevent.sleep(SETTLE)
     runner = _environment.runner
     assert runner is not None
     runner.stats.reset_all()
