@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from django.conf import settings
 from django.core.management import call_command
+from django.test import RequestFactory
+from django.urls import set_urlconf
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.validation import validate_schema
 
 from tests.helpers import body
+from townsite.api.schema import SchemaView
 
 pytestmark = pytest.mark.django_db
 
@@ -67,3 +76,35 @@ def test_the_documentation_page_lists_every_endpoint(client_for, town_a) -> None
         for method in methods:
             assert f"<code>{method.upper()} {path}</code>" in page
     assert 'href="/mon-compte/api/"' in page
+
+
+def test_the_schema_is_built_by_one_thread_at_a_time(monkeypatch) -> None:
+    """drf-spectacular's build is not thread-safe (townsite.api.schema): four of gunicorn's
+    threads asking at once take turns, and all four get it."""
+    inside = most = 0
+    counting = threading.Lock()
+    build = SchemaGenerator.get_schema
+
+    def counted(self: SchemaGenerator, *args: Any, **kwargs: Any) -> Any:
+        nonlocal inside, most
+        with counting:
+            inside += 1
+            most = max(most, inside)
+        time.sleep(0.05)  # long enough for the others to arrive
+        try:
+            return build(self, *args, **kwargs)
+        finally:
+            with counting:
+                inside -= 1
+
+    monkeypatch.setattr(SchemaGenerator, "get_schema", counted)
+    view = SchemaView.as_view()
+
+    def fetch(_: int) -> int:
+        set_urlconf(settings.ROOT_URLCONF)
+        response = view(RequestFactory().get("/api/schema/", {"format": "json"}))
+        return response.render().status_code
+
+    with ThreadPoolExecutor(4) as pool:
+        statuses = list(pool.map(fetch, range(4)))
+    assert (statuses, most) == ([200] * 4, 1)
