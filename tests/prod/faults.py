@@ -46,7 +46,18 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from stack import APP_PYTHON, HOME, LOOPBACK, REPO, ROOT_DOMAIN, Stack, StackError, log
+from stack import (
+    APP_PYTHON,
+    HOME,
+    LOOPBACK,
+    REPO,
+    ROOT_DOMAIN,
+    Stack,
+    StackError,
+    as_app,
+    log,
+    owned_by_app,
+)
 
 FRENCH_503 = "Le site est momentanément indisponible"
 # What "fast" means for a failing request: PgBouncer gives up waiting after 5 s
@@ -191,7 +202,7 @@ def schema_of(stack: Stack, slug: str) -> str:
 
 def fault_actions(stack: Stack, *args: str) -> dict[str, Any]:
     done = subprocess.run(
-        [str(APP_PYTHON), str(Path(__file__).with_name("fault_actions.py")), *args],
+        as_app([str(APP_PYTHON), str(Path(__file__).with_name("fault_actions.py")), *args]),
         cwd=REPO,
         env=stack.app_env(),
         capture_output=True,
@@ -209,7 +220,7 @@ def fault_actions(stack: Stack, *args: str) -> dict[str, Any]:
 def postgres_restart(stack: Stack, witness: Witness, people: list[dict[str, str]]) -> list[str]:
     broken: list[str] = []
     before = residents_data(stack)
-    master = stack.processes["gunicorn"].process.pid
+    master = stack.app_pid("gunicorn")
     postgres = stack.processes["postgresql"]
     stopped = time.monotonic()
     postgres.stop(stop_signal=signal.SIGINT)  # fast shutdown: sessions ended, data kept
@@ -231,7 +242,7 @@ def postgres_restart(stack: Stack, witness: Witness, people: list[dict[str, str]
         broken.append("residents were not served again within 90 s")
     else:
         log(f"  Served again {recovered:.1f} s after PostgreSQL started")
-    if stack.processes["gunicorn"].process.pid != master:
+    if stack.app_pid("gunicorn") != master:
         broken.append("gunicorn was restarted")
     lost = lost_rows(stack, before)
     if lost:
@@ -283,6 +294,10 @@ def redis_stop(stack: Stack, witness: Witness, people: list[dict[str, str]]) -> 
     time.sleep(max(0.0, 30 - (time.monotonic() - stopped)))
     back = time.monotonic()
     redis.start()
+    # Celery's worker may exit on the lost connection (kombu's restore of unacknowledged
+    # messages meets a closed pool: "Unrecoverable error"); its supervisor starts it again.
+    time.sleep(3)
+    revived = stack.revive()
     away = witness.between(stopped + 0.5, back)
     log(f"  Redis away 30 s: {summary(away)}; p95 {p95(away):.0f} ms; {kept} tasks kept")
     refused = [a for a in away if not a.greeted]
@@ -302,6 +317,8 @@ def redis_stop(stack: Stack, witness: Witness, people: list[dict[str, str]]) -> 
         log(f"  The mail asked meanwhile arrived {time.monotonic() - back:.0f} s after Redis")
     if fault_actions(stack, "kept-tasks")["kept"]:
         broken.append("tasks are still kept after Redis came back")
+    if revived:
+        log(f"  {', '.join(revived)} exited on the lost connection and was started again")
     return broken
 
 
@@ -320,7 +337,7 @@ def _children(pid: int) -> list[int]:
 
 def gunicorn_worker(stack: Stack, witness: Witness, people: list[dict[str, str]]) -> list[str]:
     broken: list[str] = []
-    master = stack.processes["gunicorn"].process.pid
+    master = stack.app_pid("gunicorn")
     workers = _children(master)
     if not workers:
         return ["gunicorn has no worker to kill"]
@@ -356,8 +373,8 @@ def celery_worker(stack: Stack, witness: Witness, people: list[dict[str, str]]) 
     back (acks_late, the broker's visibility timeout) and is built once."""
     broken: list[str] = []
     town = people[0]
-    media = Path(stack.app_env()["MEDIA_ROOT"]) / schema_of(stack, town["slug"])
-    media.mkdir(parents=True, exist_ok=True)
+    # The town's media folder is the app's (it may not exist yet): made as its user would.
+    media = owned_by_app(Path(stack.app_env()["MEDIA_ROOT"]) / schema_of(stack, town["slug"]))
     big = media / "prodcheck-archive-weight.bin"
     # Random bytes do not compress: the archive takes seconds to write, time to kill the worker.
     with big.open("wb") as file:
@@ -547,6 +564,10 @@ def run_faults(
     stack: Stack, people: list[dict[str, str]], load: Any = None, only: list[str] | None = None
 ) -> dict[str, str]:
     """Every fault in turn (while `load` runs, if given); `{name: "survived" | "broke: ..."}`."""
+    if load is not None:  # every resident in before anything breaks
+        deadline = time.monotonic() + 600
+        while load.measuring_since is None and time.monotonic() < deadline:
+            time.sleep(2)
     witness = Witness(stack, people).start()
     outcome: dict[str, str] = {}
     try:

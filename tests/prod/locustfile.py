@@ -224,8 +224,21 @@ class Resident(HttpUser):
         return self.logged_in
 
     def log_in(self) -> bool:
-        page = self.fetch("/accounts/login/", "/accounts/login/", greet=False)
-        token = CSRF.search(page.text) if page is not None else None
+        with self.client.get(
+            self.town + "/accounts/login/", name="/accounts/login/", allow_redirects=False,
+            timeout=60, catch_response=True,
+        ) as page:  # fmt: skip
+            if page.status_code == 302:  # still logged in (an outage made us doubt it)
+                page.success()
+                self.logged_in = True
+                _ready.add(self.number)
+                return True
+            problem = self.problem(page, 200, "", "", greet=False)
+            if problem:
+                page.failure(problem)
+                return False
+            page.success()
+        token = CSRF.search(page.text)
         if token is None:
             return False
         data = {

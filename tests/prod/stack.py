@@ -112,6 +112,48 @@ def as_postgres(command: list[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
 
 
+# The app's processes (gunicorn, Celery) run as this user when prod-check runs as root, as the
+# image runs them as uid 10001 (deploy/Dockerfile): never as root.
+APP_USER = "placette"
+
+
+def ensure_app_user() -> None:
+    if os.geteuid() != 0:
+        return
+    known = subprocess.run(["id", "-u", APP_USER], capture_output=True, check=False)
+    if known.returncode:
+        subprocess.run(
+            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", APP_USER],
+            check=True,
+            capture_output=True,
+        )
+
+
+def let_app_reach_python() -> None:
+    """The app user must run the venv's interpreter, which may live under a private home
+    (pyenv in /root): each folder on its way gets o+x (enter, not list), said in the log."""
+    if os.geteuid() != 0:
+        return
+    interpreter = APP_PYTHON.resolve()
+    for folder in reversed(interpreter.parents):
+        mode = folder.stat().st_mode
+        if not mode & 0o001:
+            log(f"Letting {APP_USER} reach {interpreter}: chmod o+x {folder}")
+            folder.chmod(mode | 0o001)
+
+
+def as_app(command: list[str]) -> list[str]:
+    return ["runuser", "-u", APP_USER, "--", *command] if os.geteuid() == 0 else command
+
+
+def owned_by_app(path: Path) -> Path:
+    """A folder the app writes to (media, mail, exports, beat's schedule)."""
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(path, APP_USER, APP_USER)
+    return path
+
+
 def _owned_by_postgres(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     if os.geteuid() == 0:
@@ -265,6 +307,7 @@ class Stack:
             ]
         )
         self._start_listening("postgresql", command, self.ports.postgres, timeout=60)
+        self.wait_for_postgres(self.ports.postgres)
         self._create_database()
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
@@ -437,12 +480,14 @@ class Stack:
 
     def start_web(self) -> None:
         bin_dir = REPO / ".venv" / "bin"
-        command = [
-            str(bin_dir / "gunicorn"),
-            "--config",
-            str(REPO / "deploy" / "gunicorn.conf.py"),
-            "config.wsgi:application",
-        ]
+        command = as_app(
+            [
+                str(bin_dir / "gunicorn"),
+                "--config",
+                str(REPO / "deploy" / "gunicorn.conf.py"),
+                "config.wsgi:application",
+            ]
+        )
         self._start_listening(
             "gunicorn",
             command,
@@ -480,30 +525,55 @@ class Stack:
         if os.path.ismount(media):
             subprocess.run(["umount", "--lazy", str(media)], check=False)
 
-    def restart_celery_worker(self) -> None:
-        """The worker again, after it was killed: ready once it prints its banner anew."""
-        worker = self.processes["celery worker"]
+    def restart_celery_worker(self, name: str = "celery worker") -> None:
+        """The worker (or beat) again, after it was killed: ready once it prints its banner
+        anew."""
+        worker = self.processes[name]
         if worker.running():
             worker.stop()
         assert isinstance(worker, LogExecutor)
         worker.offset = worker.log_file.stat().st_size
-        self._start("celery worker", worker)
+        self._start(name, worker)
+
+    def revive(self) -> list[str]:
+        """What production's supervisor does (compose's `restart: unless-stopped`): the Celery
+        processes that exited are started again. Returns their names."""
+        revived = [name for name in ("celery worker", "celery beat") if not self.running(name)]
+        for name in revived:
+            log(f"{name} had exited: started again, as its supervisor would")
+            self.restart_celery_worker(name)
+        return revived
+
+    def running(self, name: str) -> bool:
+        process = self.processes[name].process
+        return process is not None and process.poll() is None
+
+    def app_pid(self, name: str) -> int:
+        """The pid of an app part itself (gunicorn's master), not of the runuser before it."""
+        process = self.processes[name].process
+        assert process is not None
+        if os.geteuid() != 0:
+            return process.pid
+        children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+        return int(children[0]) if children else process.pid
 
     def start_celery(self) -> None:
         bin_dir = REPO / ".venv" / "bin"
         worker = LogExecutor(
-            [
-                str(bin_dir / "celery"),
-                "-A",
-                "config",
-                "worker",
-                "--loglevel",
-                "INFO",
-                "--concurrency",
-                "2",
-                "--hostname",
-                "prodcheck@%h",
-            ],  # fmt: skip
+            as_app(
+                [
+                    str(bin_dir / "celery"),
+                    "-A",
+                    "config",
+                    "worker",
+                    "--loglevel",
+                    "INFO",
+                    "--concurrency",
+                    "2",
+                    "--hostname",
+                    "prodcheck@%h",
+                ]
+            ),
             self.log_file("celery-worker"),
             r"ready\.",
             timeout=90,
@@ -513,16 +583,18 @@ class Stack:
         )
         self._start("celery worker", worker)
         beat = LogExecutor(
-            [
-                str(bin_dir / "celery"),
-                "-A",
-                "config",
-                "beat",
-                "--loglevel",
-                "INFO",
-                "--schedule",
-                str(HOME / "celerybeat-schedule"),
-            ],  # fmt: skip
+            as_app(
+                [
+                    str(bin_dir / "celery"),
+                    "-A",
+                    "config",
+                    "beat",
+                    "--loglevel",
+                    "INFO",
+                    "--schedule",
+                    str(owned_by_app(HOME / "beat") / "celerybeat-schedule"),
+                ]
+            ),
             self.log_file("celery-beat"),
             r"beat: Starting",
             timeout=60,
@@ -550,6 +622,10 @@ class Stack:
         self.start_redis()
         self.start_stripe()
         self.mount_media()
+        ensure_app_user()
+        let_app_reach_python()
+        for folder in ("media", "mail", "exports", "beat"):
+            owned_by_app(HOME / folder)
         seconds = self.release()
         self.start_web()
         self.start_celery()
@@ -631,7 +707,10 @@ class Stack:
             "max_locks_per_transaction=1024",
         ]
         self._start_listening(name, as_postgres(command), port, timeout=60)
-        # The port opens while the server still answers "the database system is starting up".
+        self.wait_for_postgres(port)
+
+    def wait_for_postgres(self, port: int) -> None:
+        """The port opens while the server still answers "the database system is starting up"."""
         deadline = time.monotonic() + 60
         while True:
             try:
@@ -645,12 +724,14 @@ class Stack:
     def start_web_process(self, name: str, env: dict[str, str]) -> None:
         """One more gunicorn with deploy/gunicorn.conf.py, on env["PORT"], with these variables
         (a copy of the site served from a restored database)."""
-        command = [
-            str(REPO / ".venv" / "bin" / "gunicorn"),
-            "--config",
-            str(REPO / "deploy" / "gunicorn.conf.py"),
-            "config.wsgi:application",
-        ]
+        command = as_app(
+            [
+                str(REPO / ".venv" / "bin" / "gunicorn"),
+                "--config",
+                str(REPO / "deploy" / "gunicorn.conf.py"),
+                "config.wsgi:application",
+            ]
+        )
         self._start_listening(
             name, command, int(env["PORT"]), timeout=60, cwd=str(REPO), envvars=env
         )
