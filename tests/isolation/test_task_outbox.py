@@ -27,7 +27,7 @@ def test_a_refused_task_is_kept_and_runs_in_its_own_town_once_sent(
     town_b,
 ) -> None:
     with app.connection_for_write(AWAY) as away, schema_context(town_a.schema_name):
-        result = who_am_i.apply_async(connection=away)
+        result = app.send_task(who_am_i.name, connection=away)  # what delay() calls
 
     kept = KeptTask.objects.get()
     assert (kept.name, kept.schema_name) == (who_am_i.name, town_a.schema_name)
