@@ -246,7 +246,10 @@ def run_load(
         )
     log(
         f"Load: {figures['requests']} requests at {figures['rps']:.1f}/s, p95 "
-        f"{figures['p95_ms']} ms, p99 {figures['p99_ms']} ms, {figures['errors']} errors"
+        f"{figures['p95_ms']} ms, p99 {figures['p99_ms']} ms, {figures['errors']} errors "
+        # The times depend on what else the machine runs: say how busy it was.
+        f"(load average {' '.join(f'{n:.1f}' for n in os.getloadavg())} on "
+        f"{os.cpu_count()} cores)"
     )
     for message, count in figures["first_errors"]:
         log(f"  {count} × {message}")
