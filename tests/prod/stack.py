@@ -615,8 +615,24 @@ class Stack:
                 if path.name != "venv":
                     shutil.rmtree(path) if path.is_dir() else path.unlink()
 
+    def reserve_ports(self) -> None:
+        """Our ports lie in Linux's ephemeral range: an outgoing connection may take one as its
+        own port (gunicorn then cannot bind: seen once). As root, they are reserved."""
+        reserved = Path("/proc/sys/net/ipv4/ip_local_reserved_ports")
+        if os.geteuid() != 0 or not reserved.exists():
+            return
+        ours = [str(port) for port in vars(self.ports).values()]
+        current = [part for part in reserved.read_text().strip().split(",") if part]
+        wanted = current + [port for port in ours if port not in current]
+        if wanted != current:
+            try:
+                reserved.write_text(",".join(wanted))
+            except OSError as error:
+                log(f"Could not reserve the stack's ports ({error})")
+
     def start_all(self) -> float:
         """Every part, in order; the release step's duration in seconds."""
+        self.reserve_ports()
         self.start_postgres()
         self.start_pgbouncer()
         self.start_redis()
