@@ -32,59 +32,68 @@ from dataclasses import dataclass
 from django.db import connection
 from django_tenants.utils import schema_context
 
+# The template's own objects, found through their dependency on its namespace (an index scan of
+# pg_depend, as DROP SCHEMA does) rather than by reading pg_class by namespace, which has no
+# index: with 10,000 towns that is 3.8 million rows, 1.6 s each time the DDL is read. Tables and
+# sequences depend on the namespace; indexes, constraints, columns and row types on their table.
+_MEMBERS = """
+SELECT objid AS oid, classid FROM pg_depend
+WHERE refclassid = 'pg_namespace'::regclass AND refobjid = %(ns)s::regnamespace
+"""
+_TABLE_OIDS = f"""
+SELECT m.oid FROM ({_MEMBERS}) m JOIN pg_class c ON c.oid = m.oid
+WHERE m.classid = 'pg_class'::regclass AND c.relkind = 'r'
+"""  # noqa: S608  (constant text, as are the queries built on it below)
+
 # Objects of the template that the DDL below does not reproduce (each query counts them).
 _UNSUPPORTED = (
-    # relations other than tables, indexes and identity sequences
-    """SELECT count(*) FROM pg_class c
-    WHERE c.relnamespace = %(ns)s::regnamespace AND (c.relkind NOT IN ('r', 'i', 'S')
+    # anything but tables and identity sequences in the namespace (functions, types, views...)
+    f"""SELECT count(*) FROM ({_MEMBERS}) m LEFT JOIN pg_class c
+        ON m.classid = 'pg_class'::regclass AND c.oid = m.oid
+    WHERE c.oid IS NULL OR c.relkind NOT IN ('r', 'S')
       OR (c.relkind = 'r' AND c.reloptions IS NOT NULL)
       OR (c.relkind = 'S' AND NOT EXISTS (SELECT 1 FROM pg_depend d
-          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i')))""",
-    "SELECT count(*) FROM pg_proc WHERE pronamespace = %(ns)s::regnamespace",
-    # types other than the tables' row types and their arrays
-    """SELECT count(*) FROM pg_type t WHERE t.typnamespace = %(ns)s::regnamespace
-      AND t.typtype <> 'c' AND NOT EXISTS (SELECT 1 FROM pg_type e
-          WHERE e.oid = t.typelem AND e.typtype = 'c' AND e.typnamespace = t.typnamespace)""",
-    """SELECT (SELECT count(*) FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
-            WHERE c.relnamespace = %(ns)s::regnamespace AND NOT g.tgisinternal)
-         + (SELECT count(*) FROM pg_rewrite r JOIN pg_class c ON c.oid = r.ev_class
-            WHERE c.relnamespace = %(ns)s::regnamespace)
-         + (SELECT count(*) FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid
-            WHERE c.relnamespace = %(ns)s::regnamespace)
-         + (SELECT count(*) FROM pg_statistic_ext WHERE stxnamespace = %(ns)s::regnamespace)""",
+          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'i'))""",  # noqa: S608
+    # triggers, rules, policies and extended statistics on its tables
+    f"""SELECT (SELECT count(*) FROM pg_trigger WHERE tgrelid IN ({_TABLE_OIDS})
+                AND NOT tgisinternal)
+         + (SELECT count(*) FROM pg_rewrite WHERE ev_class IN ({_TABLE_OIDS}))
+         + (SELECT count(*) FROM pg_policy WHERE polrelid IN ({_TABLE_OIDS}))
+         + (SELECT count(*) FROM pg_statistic_ext WHERE stxrelid IN ({_TABLE_OIDS}))""",  # noqa: S608
 )
 
 # Each table: its name, the columns its rows are copied by (generated ones are computed
 # again), and its identity sequences as (column, sequence, its type).
-_TABLES = """
+_TABLES = f"""
 SELECT c.relname,
   string_agg(quote_ident(a.attname), ', ' ORDER BY a.attnum) FILTER (WHERE a.attgenerated = ''),
   coalesce(array_agg(ARRAY[a.attname::text, s.relname::text, q.seqtypid::regtype::text]
-                     ORDER BY a.attnum) FILTER (WHERE s.relname IS NOT NULL), '{}')
+                     ORDER BY a.attnum) FILTER (WHERE s.relname IS NOT NULL), '{{}}')
 FROM pg_class c
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-LEFT JOIN pg_depend d ON d.classid = 'pg_class'::regclass AND d.refobjid = c.oid
-     AND d.refobjsubid = a.attnum AND d.deptype = 'i' AND a.attidentity <> ''
+LEFT JOIN pg_depend d ON d.refclassid = 'pg_class'::regclass AND d.refobjid = c.oid
+     AND d.refobjsubid = a.attnum AND d.classid = 'pg_class'::regclass AND d.deptype = 'i'
+     AND a.attidentity <> ''
 LEFT JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S'
 LEFT JOIN pg_sequence q ON q.seqrelid = s.oid
-WHERE c.relnamespace = %(ns)s::regnamespace AND c.relkind = 'r'
+WHERE c.oid IN ({_TABLE_OIDS})
 GROUP BY c.oid, c.relname
 ORDER BY c.relname
-"""
-_FOREIGN_KEYS = """
+"""  # noqa: S608
+_FOREIGN_KEYS = f"""
 SELECT format('ALTER TABLE %%I ADD CONSTRAINT %%I %%s', r.relname, con.conname,
               pg_get_constraintdef(con.oid))
 FROM pg_constraint con JOIN pg_class r ON r.oid = con.conrelid
-WHERE con.connamespace = %(ns)s::regnamespace AND con.contype = 'f'
+WHERE con.conrelid IN ({_TABLE_OIDS}) AND con.contype = 'f'
 ORDER BY r.relname, con.conname
-"""
+"""  # noqa: S608
 # What an index is, without its name or its table's schema: how the DO block pairs the
 # template's indexes with the copy's.
 _INDEX_SHAPE = "regexp_replace(pg_get_indexdef(i.indexrelid), '^.*? USING ', '')"
 _INDEXES = f"""
 SELECT t.relname, {_INDEX_SHAPE}, ic.relname
 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid
-WHERE ic.relnamespace = %(ns)s::regnamespace
+WHERE i.indrelid IN ({_TABLE_OIDS})
 ORDER BY 1, 2, 3
 """  # noqa: S608  (no input: the shape's expression)
 

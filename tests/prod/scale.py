@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import shutil
 import signal
@@ -122,10 +123,11 @@ class Towns:
         self.count = app(self.stack, "towns", "0")["total"]
         return self.count
 
-    def grow_to(self, total: int) -> None:
+    def grow_to(self, total: int) -> float:
+        """Towns made until there are `total`; how many a second."""
         missing = total - self.refresh()
         if missing <= 0:
-            return
+            return 0.0
         started = time.monotonic()
         share = -(-missing // self.parallel)
         ranges = []
@@ -150,7 +152,7 @@ class Towns:
             f"{per_town:.0f} ms a town in each)"
         )
         self.refresh()
-        return
+        return missing / seconds
 
 
 def provisioning_ms(stack: Stack, samples: int) -> float:
@@ -237,6 +239,14 @@ def catalog_figures(stack: Stack) -> dict[str, float]:
     }
 
 
+def database_files(stack: Stack) -> int:
+    """Files in the database's folder: PostgreSQL keeps each table and index of a database in
+    files of its own, all in one folder (base/<database oid>)."""
+    oid = stack._psql("SELECT oid FROM pg_database WHERE datname = 'placette'")
+    with os.scandir(HOME / "pg" / "base" / oid) as entries:
+        return sum(1 for _ in entries)
+
+
 # -- a real migration, in a copy of the app --------------------------------------------------
 def copy_app_with_new_column(stack: Stack) -> str:
     """The app copied to $PRODCHECK_HOME/app, a field added to a tenant model there and its
@@ -310,23 +320,23 @@ def migrations_at_scale(stack: Stack, towns: Towns, count: int) -> None:
         raise StackError(f"{name}: the column is missing in some towns: {found}")
 
 
-def start_postgres(stack: Stack) -> None:
-    """The cluster, waiting out its recovery: on a busy machine it may accept connections a
-    moment before it lets them in ("the database system is starting up")."""
-    try:
-        stack.start_postgres()
-    except StackError as error:
-        if "starting up" not in str(error):
-            raise
-        for _ in range(60):
-            time.sleep(1)
-            try:
-                stack._create_database()
-                return
-            except StackError as again:
-                if "starting up" not in str(again):
-                    raise
-        raise
+def start_gunicorn(stack: Stack) -> None:
+    """gunicorn with deploy/gunicorn.conf.py and production's variables, behind PgBouncer. No
+    Celery: what the towns' provisioning sends waits in Redis, and the cores go to the towns."""
+    command = [
+        str(REPO / ".venv" / "bin" / "gunicorn"),
+        "--config",
+        str(REPO / "deploy" / "gunicorn.conf.py"),
+        "config.wsgi:application",
+    ]
+    stack._start_listening(
+        "gunicorn",
+        command,
+        stack.ports.gunicorn,
+        timeout=60,
+        cwd=str(REPO),
+        envvars=stack.app_env(),
+    )
 
 
 def parse_arguments(argv: list[str] | None) -> argparse.Namespace:
@@ -352,12 +362,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         install_packages()
         stack.reset()
-        start_postgres(stack)
+        stack.start_postgres()
         stack.start_pgbouncer()
         stack.start_redis()
         stack.start_stripe()
         emit("release_s", f"{stack.release():.1f}")
-        stack.start_web()
+        start_gunicorn(stack)
         towns = Towns(stack, args.batch, args.parallel)
 
         towns.grow_to(50)
@@ -370,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
 
         migrations_at_scale(stack, towns, args.migrate_tenants)
 
-        towns.grow_to(args.tenants)
+        rate = towns.grow_to(args.tenants)
+        emit(f"provisioned_towns_per_s_to_{args.tenants}", f"{rate:.1f}")
         figures = catalog_figures(stack)
         emit("tenants", towns.count)
         emit("tables_per_tenant", figures["tables_per_tenant"])
@@ -380,6 +391,10 @@ def main(argv: list[str] | None = None) -> int:
         emit(f"pg_class_rows_at_{args.tenants}", figures["pg_class_rows"])
         emit(f"pg_attribute_rows_at_{args.tenants}", figures["pg_attribute_rows"])
         emit(f"database_gb_at_{args.tenants}", f"{figures['database_gb']:.1f}")
+        emit(f"database_files_at_{args.tenants}", database_files(stack))
+        disk = os.statvfs(HOME)
+        used = 100 * (disk.f_files - disk.f_ffree) / disk.f_files
+        emit("filesystem_inodes_used_pct", f"{used:.0f}")
         emit(f"provisioning_ms_at_{args.tenants}", f"{provisioning_ms(stack, args.samples):.0f}")
         visit = app(stack, "visit", str(args.visits))
         log(f"  one backend visited {visit['towns']} towns' home page in {visit['seconds']:.0f} s"

@@ -186,11 +186,14 @@ def visit(count: int) -> dict[str, Any]:
     began = time.perf_counter()
     for number, slug in enumerate(slugs, start=1):
         client = Client(HTTP_HOST=f"{slug}.{settings.ROOT_DOMAIN}")
-        with CaptureQueriesContext(connection) as captured:
+        if number <= 20:  # the queries of a page, counted on the first few
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get("/", secure=True)
+            queries.append(len(captured.captured_queries))
+        else:
             response = client.get("/", secure=True)
         if response.status_code != 200:
             raise RuntimeError(f"{slug}'s home page answered {response.status_code}")
-        queries.append(len(captured.captured_queries))
         if number in (1, 10, 100, 500):
             rss, private = _backend_memory_kb()
             print(
