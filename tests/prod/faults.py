@@ -389,6 +389,8 @@ def celery_worker(stack: Stack, witness: Witness, people: list[dict[str, str]]) 
             if state["attempts"] >= 1 or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
+        if state["attempts"] < 1:
+            return [f"no worker took the export in 120 s: {state}"]
         worker = stack.processes["celery worker"]
         worker.kill(sig=signal.SIGKILL)
         killed_state = fault_actions(stack, "export-state", str(asked["id"]))

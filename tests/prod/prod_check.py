@@ -13,7 +13,7 @@ check fails. In order:
 - the platform's health over HTTPS through Caddy;
 - 50 towns sign up (onboarding's service, the link mailed by the worker confirmed over HTTPS)
   with their residents;
-- isolation under PgBouncer: two towns' residents load their home page concurrently, 10,000
+- isolation under PgBouncer: two towns' residents load a page concurrently, 10,000
   requests, each answer checked against the town asked for (`pgbouncer_cross_tenant_answers`);
 - the load: 200 residents browsing, posting, messaging and answering (tests/prod/load.py);
 - the town's API fuzzed by schemathesis (tests/prod/fuzz.py);
@@ -204,16 +204,18 @@ PROBE_THREADS = 16
 def isolation_probe(
     stack: Stack, people: list[dict[str, str]], requests_count: int = PROBE_REQUESTS
 ) -> int:
-    """Residents of two towns load their home page concurrently, PROBE_REQUESTS in all: each
-    answer must greet the resident asked for (their session and account are read from their
-    town's schema on every request), never the other town's. Returns the wrong answers."""
+    """Residents of two towns load their notifications page concurrently, PROBE_REQUESTS in
+    all: each answer must greet the resident asked for (their session, account and
+    notifications are read from their town's schema on every request), never the other town's.
+    The page is one of the lightest a resident has, so that the probe's requests are many a
+    second. Returns the wrong answers."""
     first = {person["slug"]: person for person in people}
     a, b = list(first.values())[:2]
     browsers = {p["slug"]: log_in(stack, p["slug"], p["email"]) for p in (a, b)}
     expected = {p["slug"]: (p["name"], (b if p is a else a)["name"]) for p in (a, b)}
     # Straight to gunicorn, as Caddy forwards (the Host, X-Forwarded-Proto): what is probed is
     # the path from the app to PostgreSQL through PgBouncer, and TLS would only slow it.
-    upstream = f"http://{LOOPBACK}:{stack.ports.gunicorn}/"
+    upstream = f"http://{LOOPBACK}:{stack.ports.gunicorn}/notifications/"
     local = threading.local()
 
     def browser_for(slug: str) -> requests.Session:

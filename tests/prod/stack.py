@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mirakuru import Executor, TCPExecutor
+from mirakuru.exceptions import ProcessFinishedWithError
 
 REPO = Path(__file__).resolve().parents[2]
 # PRODCHECK_HOME and PRODCHECK_PORT_OFFSET let two stacks run side by side (each its own folder
@@ -32,6 +33,13 @@ REPO = Path(__file__).resolve().parents[2]
 HOME = Path(os.environ.get("PRODCHECK_HOME") or REPO / ".prodcheck").resolve()
 PORT_OFFSET = int(os.environ.get("PRODCHECK_PORT_OFFSET") or 0)
 APP_PYTHON = REPO / ".venv" / "bin" / "python"
+# gunicorn as deploy/ runs it (the image's command has the same configuration file).
+GUNICORN = [
+    str(REPO / ".venv" / "bin" / "gunicorn"),
+    "--config",
+    str(REPO / "deploy" / "gunicorn.conf.py"),
+    "config.wsgi:application",
+]
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PACKAGES = {  # Debian package -> a file it installs
     "postgresql": PG_BIN / "postgres",
@@ -479,18 +487,9 @@ class Stack:
         return time.monotonic() - started
 
     def start_web(self) -> None:
-        bin_dir = REPO / ".venv" / "bin"
-        command = as_app(
-            [
-                str(bin_dir / "gunicorn"),
-                "--config",
-                str(REPO / "deploy" / "gunicorn.conf.py"),
-                "config.wsgi:application",
-            ]
-        )
         self._start_listening(
             "gunicorn",
-            command,
+            as_app(GUNICORN),
             self.ports.gunicorn,
             timeout=60,
             cwd=str(REPO),
@@ -529,8 +528,12 @@ class Stack:
         """The worker (or beat) again, after it was killed: ready once it prints its banner
         anew."""
         worker = self.processes[name]
-        if worker.running():
+        # Stopped even when it exited by itself: mirakuru starts no new process while it holds
+        # the old one, and the old one's pool processes may outlive it.
+        try:
             worker.stop()
+        except ProcessFinishedWithError as exited:
+            log(f"  {name} had exited with code {exited.exit_code}")
         assert isinstance(worker, LogExecutor)
         worker.offset = worker.log_file.stat().st_size
         self._start(name, worker)
@@ -740,16 +743,8 @@ class Stack:
     def start_web_process(self, name: str, env: dict[str, str]) -> None:
         """One more gunicorn with deploy/gunicorn.conf.py, on env["PORT"], with these variables
         (a copy of the site served from a restored database)."""
-        command = as_app(
-            [
-                str(REPO / ".venv" / "bin" / "gunicorn"),
-                "--config",
-                str(REPO / "deploy" / "gunicorn.conf.py"),
-                "config.wsgi:application",
-            ]
-        )
         self._start_listening(
-            name, command, int(env["PORT"]), timeout=60, cwd=str(REPO), envvars=env
+            name, as_app(GUNICORN), int(env["PORT"]), timeout=60, cwd=str(REPO), envvars=env
         )
 
     def stop_part(self, name: str) -> None:
