@@ -28,11 +28,12 @@ from pathlib import Path
 
 import psycopg
 import requests
+from machine import HOME, LOOPBACK, PORT_OFFSET, ROOT_DOMAIN, StackError, log
 from psycopg import sql
-from stack import HOME, LOOPBACK, PORT_OFFSET, ROOT_DOMAIN, Stack, StackError, log
+from stack import Stack
 
 RESTORE_DATABASE = "placette_restore"
-# Beside the stack's own ports (tests/prod/stack.py's Ports), shifted by the same offset.
+# Beside the stack's own ports (tests/prod/machine.py's Ports), shifted by the same offset.
 RESTORE_WEB_PORT = 57000 + PORT_OFFSET
 CLUSTER_WEB_PORT = 57001 + PORT_OFFSET
 CLUSTER_PORT = 54432 + PORT_OFFSET

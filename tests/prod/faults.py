@@ -46,18 +46,18 @@ from pathlib import Path
 from typing import Any
 
 import requests
-from stack import (
+from machine import (
     APP_PYTHON,
     HOME,
     LOOPBACK,
     REPO,
     ROOT_DOMAIN,
-    Stack,
     StackError,
     as_app,
     log,
     owned_by_app,
 )
+from stack import Stack
 
 FRENCH_503 = "Le site est momentanément indisponible"
 # What "fast" means for a failing request: PgBouncer gives up waiting after 5 s

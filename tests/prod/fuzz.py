@@ -21,7 +21,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from stack import HOME, LOOPBACK, ROOT_DOMAIN, Stack, StackError, log
+from machine import HOME, LOOPBACK, ROOT_DOMAIN, StackError, log
+from stack import Stack
 
 SECONDS = 150  # the whole fuzzing: the identities run side by side
 RATE = "280/m"  # each under the API's 300 calls a minute for one person

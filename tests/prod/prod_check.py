@@ -47,17 +47,17 @@ import fuzz  # noqa: E402
 import image  # noqa: E402
 import load  # noqa: E402
 import requests  # noqa: E402  (the tools' venv)
-from stack import (  # noqa: E402
+from machine import (
     APP_PYTHON,
     LOOPBACK,
     REPO,
     ROOT_DOMAIN,
-    Stack,
     StackError,
     as_app,
     install_packages,
     log,
 )
+from stack import Stack
 
 PASSWORD = "prod-check-résident-2026"  # noqa: S105  (tests/prod/seed.py's, loopback only)
 

@@ -45,18 +45,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import requests  # noqa: E402  (the tools' venv)
-from stack import (  # noqa: E402
+from machine import (
     APP_PYTHON,
     GUNICORN,
     HOME,
     LOOPBACK,
     REPO,
     ROOT_DOMAIN,
-    Stack,
     StackError,
     install_packages,
     log,
 )
+from stack import Stack
 
 APP_COPY = HOME / "app"
 NICE = ["nice", "-n", "10"]

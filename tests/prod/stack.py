@@ -17,156 +17,33 @@ import re
 import secrets
 import shutil
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from machine import (
+    APP_PYTHON,
+    GUNICORN,
+    HOME,
+    LOOPBACK,
+    PG_BIN,
+    REPO,
+    ROOT_DOMAIN,
+    LogExecutor,
+    Ports,
+    StackError,
+    as_app,
+    as_postgres,
+    ensure_app_user,
+    let_app_reach_python,
+    log,
+    owned_by_app,
+    owned_by_postgres,
+)
 from mirakuru import Executor, TCPExecutor
 from mirakuru.exceptions import ProcessFinishedWithError
-
-REPO = Path(__file__).resolve().parents[2]
-# PRODCHECK_HOME and PRODCHECK_PORT_OFFSET let two stacks run side by side (each its own folder
-# and ports); by default one stack in .prodcheck/ on the ports below.
-HOME = Path(os.environ.get("PRODCHECK_HOME") or REPO / ".prodcheck").resolve()
-PORT_OFFSET = int(os.environ.get("PRODCHECK_PORT_OFFSET") or 0)
-APP_PYTHON = REPO / ".venv" / "bin" / "python"
-# gunicorn as deploy/ runs it (the image's command has the same configuration file).
-GUNICORN = [
-    str(REPO / ".venv" / "bin" / "gunicorn"),
-    "--config",
-    str(REPO / "deploy" / "gunicorn.conf.py"),
-    "config.wsgi:application",
-]
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PACKAGES = {  # Debian package -> a file it installs
-    "postgresql": PG_BIN / "postgres",
-    "redis-server": Path("/usr/bin/redis-server"),
-    "pgbouncer": Path("/usr/sbin/pgbouncer"),
-    "caddy": Path("/usr/bin/caddy"),
-}
-ROOT_DOMAIN = "placette.test"
-LOOPBACK = "127.0.0.1"
-
-
-@dataclass(frozen=True)
-class Ports:
-    postgres: int = 55432 + PORT_OFFSET
-    pgbouncer: int = 56432 + PORT_OFFSET
-    redis: int = 56379 + PORT_OFFSET
-    stripe: int = 58420 + PORT_OFFSET
-    gunicorn: int = 58000 + PORT_OFFSET
-    http: int = 58080 + PORT_OFFSET
-    https: int = 58443 + PORT_OFFSET
-    ask: int = 59180 + PORT_OFFSET
-    caddy_admin: int = 52019 + PORT_OFFSET
-
-
-class LogExecutor(Executor):
-    """A process that says in its log when it is ready (Celery's "ready."): its output goes
-    to the log file, read until the banner appears."""
-
-    def __init__(self, command: list[str], log_file: Path, banner: str, **kwargs: object) -> None:
-        self.log_file = log_file
-        self.banner = re.compile(banner)
-        self.offset = log_file.stat().st_size if log_file.exists() else 0
-        super().__init__(command, **kwargs)
-
-    def pre_start_check(self) -> bool:
-        return False
-
-    def after_start_check(self) -> bool:
-        if not self.log_file.exists():
-            return False
-        with self.log_file.open("rb") as file:
-            file.seek(self.offset)
-            return bool(self.banner.search(file.read().decode(errors="replace")))
-
-
-class StackError(Exception):
-    """A part did not install or start: the message says which and why."""
-
-
-def log(message: str) -> None:
-    print(f"[prod-check] {message}", file=sys.stderr, flush=True)
-
-
-def install_packages() -> None:
-    """Debian's packages for every part, installed as root when missing."""
-    missing = [name for name, path in PACKAGES.items() if not path.exists()]
-    if not missing:
-        return
-    if os.geteuid() != 0:
-        raise StackError(
-            f"Missing Debian packages: {' '.join(missing)}. Run as root (make prod-check "
-            f"installs them) or install them first: apt-get install -y {' '.join(missing)}"
-        )
-    log(f"Installing {' '.join(missing)}")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    done = subprocess.run(
-        ["apt-get", "install", "-y", "--no-install-recommends", *missing],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode:
-        raise StackError(f"apt-get install failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-
-
-def as_postgres(command: list[str]) -> list[str]:
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
-
-
-# The app's processes (gunicorn, Celery) run as this user when prod-check runs as root, as the
-# image runs them as uid 10001 (deploy/Dockerfile): never as root.
-APP_USER = "placette"
-
-
-def ensure_app_user() -> None:
-    if os.geteuid() != 0:
-        return
-    known = subprocess.run(["id", "-u", APP_USER], capture_output=True, check=False)
-    if known.returncode:
-        subprocess.run(
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", APP_USER],
-            check=True,
-            capture_output=True,
-        )
-
-
-def let_app_reach_python() -> None:
-    """The app user must run the venv's interpreter, which may live under a private home
-    (pyenv in /root): each folder on its way gets o+x (enter, not list), said in the log."""
-    if os.geteuid() != 0:
-        return
-    interpreter = APP_PYTHON.resolve()
-    for folder in reversed(interpreter.parents):
-        mode = folder.stat().st_mode
-        if not mode & 0o001:
-            log(f"Letting {APP_USER} reach {interpreter}: chmod o+x {folder}")
-            folder.chmod(mode | 0o001)
-
-
-def as_app(command: list[str]) -> list[str]:
-    return ["runuser", "-u", APP_USER, "--", *command] if os.geteuid() == 0 else command
-
-
-def owned_by_app(path: Path) -> Path:
-    """A folder the app writes to (media, mail, exports, beat's schedule)."""
-    path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        shutil.chown(path, APP_USER, APP_USER)
-    return path
-
-
-def _owned_by_postgres(path: Path) -> Path:
-    path.mkdir(parents=True, exist_ok=True)
-    if os.geteuid() == 0:
-        shutil.chown(path, "postgres", "postgres")
-    return path
 
 
 @dataclass
@@ -270,79 +147,16 @@ class Stack:
         self._start(name, executor)
 
     def start_postgres(self) -> None:
-        data = _owned_by_postgres(HOME / "pg")
-        sockets = _owned_by_postgres(HOME / "pg-sockets")
-        if not (data / "PG_VERSION").exists():
-            password_file = HOME / "pg-superuser-password"
-            password_file.write_text(self.password)
-            if os.geteuid() == 0:
-                shutil.chown(password_file, "postgres", "postgres")
-            subprocess.run(
-                as_postgres(
-                    [
-                        str(PG_BIN / "initdb"),
-                        "-D",
-                        str(data),
-                        "-U",
-                        "postgres",
-                        "--auth=scram-sha-256",
-                        f"--pwfile={password_file}",
-                        "--encoding=UTF8",
-                        "--locale=C.UTF-8",
-                    ]
-                ),
-                check=True,
-                capture_output=True,
-            )
-            password_file.unlink()
-        command = as_postgres(
-            [
-                str(PG_BIN / "postgres"),
-                "-D",
-                str(data),
-                "-c",
-                f"listen_addresses={LOOPBACK}",
-                "-c",
-                f"port={self.ports.postgres}",
-                "-c",
-                f"unix_socket_directories={sockets}",
-                "-c",
-                "max_connections=400",
-                "-c",
-                "shared_buffers=256MB",
-                "-c",
-                "max_locks_per_transaction=1024",
-            ]
+        self.start_cluster(
+            "postgresql",
+            HOME / "pg",
+            self.ports.postgres,
+            settings=("max_connections=400", "shared_buffers=256MB"),
         )
-        self._start_listening("postgresql", command, self.ports.postgres, timeout=60)
-        self.wait_for_postgres(self.ports.postgres)
         self._create_database()
 
     def _psql(self, sql: str, database: str = "postgres") -> str:
-        env = {**os.environ, "PGPASSWORD": self.password}
-        done = subprocess.run(
-            [
-                str(PG_BIN / "psql"),
-                "-h",
-                LOOPBACK,
-                "-p",
-                str(self.ports.postgres),
-                "-U",
-                "postgres",
-                "-d",
-                database,
-                "-v",
-                "ON_ERROR_STOP=1",
-                "-Atc",
-                sql,
-            ],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if done.returncode:
-            raise StackError(f"psql: {done.stderr.strip()}")
+        done = self.pg_tool("psql", "-d", database, "-v", "ON_ERROR_STOP=1", "-Atc", sql)
         return done.stdout.strip()
 
     def _create_database(self) -> None:
@@ -370,7 +184,7 @@ class Stack:
         return re.sub(r"(?m)^placette = .*$", database, text)
 
     def start_pgbouncer(self) -> None:
-        folder = _owned_by_postgres(HOME / "pgbouncer")
+        folder = owned_by_postgres(HOME / "pgbouncer")
         users = folder / "userlist.txt"
         users.write_text(f'"placette" "{self.password}"\n')
         ini = folder / "pgbouncer.ini"
@@ -487,14 +301,7 @@ class Stack:
         return time.monotonic() - started
 
     def start_web(self) -> None:
-        self._start_listening(
-            "gunicorn",
-            as_app(GUNICORN),
-            self.ports.gunicorn,
-            timeout=60,
-            cwd=str(REPO),
-            envvars=self.app_env(),
-        )
+        self.start_web_process("gunicorn", self.app_env())
 
     def restart_web(self) -> None:
         """gunicorn again, with the stack's variables as they are now."""
@@ -687,11 +494,14 @@ class Stack:
             raise StackError(f"{tool} {' '.join(args)}: {done.stderr.strip()[-2000:]}")
         return done
 
-    def start_cluster(self, name: str, data: Path, port: int) -> None:
-        """Another, empty cluster of Debian's PostgreSQL on `port`, its superuser with this
-        stack's password (where a whole-cluster dump is restored)."""
-        _owned_by_postgres(data)
-        sockets = _owned_by_postgres(data.with_name(f"{data.name}-sockets"))
+    def start_cluster(
+        self, name: str, data: Path, port: int, settings: tuple[str, ...] = ()
+    ) -> None:
+        """A cluster of Debian's PostgreSQL in `data` (made empty if it is not there) on `port`,
+        its superuser with this stack's password: the stack's own, or another where a
+        whole-cluster dump is restored."""
+        owned_by_postgres(data)
+        sockets = owned_by_postgres(data.with_name(f"{data.name}-sockets"))
         if not (data / "PG_VERSION").exists():
             password_file = data.with_name(f"{data.name}-password")
             password_file.write_text(self.password)
@@ -725,6 +535,8 @@ class Stack:
             "-c",
             "max_locks_per_transaction=1024",
         ]
+        for setting in settings:
+            command += ["-c", setting]
         self._start_listening(name, as_postgres(command), port, timeout=60)
         self.wait_for_postgres(port)
 
@@ -741,8 +553,8 @@ class Stack:
                 time.sleep(0.3)
 
     def start_web_process(self, name: str, env: dict[str, str]) -> None:
-        """One more gunicorn with deploy/gunicorn.conf.py, on env["PORT"], with these variables
-        (a copy of the site served from a restored database)."""
+        """A gunicorn with deploy/gunicorn.conf.py, on env["PORT"], with these variables: the
+        stack's own, or a copy of the site served from a restored database."""
         self._start_listening(
             name, as_app(GUNICORN), int(env["PORT"]), timeout=60, cwd=str(REPO), envvars=env
         )
