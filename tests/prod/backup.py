@@ -5,10 +5,13 @@
    data, the unaccent extension), restored with pg_restore into a new database of the same
    cluster; a second gunicorn serves it (straight to PostgreSQL, the same SECRET_KEY, its own
    Redis database so that nothing cached by the first answers for it), and a resident's pages
-   must read the same on both, with the session they logged in with before the dump.
+   must read the same on both, with the session they logged in with before the dump; the
+   town's media folder, archived after the dump and extracted into a new folder, serves the
+   photo of the offer the resident posted, byte for byte.
 2. The whole cluster: the roles (`pg_dumpall --globals-only`) and every database
-   (`pg_dump -Fc`), restored into a new cluster (initdb, another port); every schema's tables
-   and sequences must hold the same rows, and another town's pages are served from it.
+   (`pg_dump -Fc`), restored into a new cluster (initdb, another port), and the whole media
+   folder into a new one; every schema's tables and sequences must hold the same rows, and
+   another town's pages and photo are served from them.
 
 Each dump reads a snapshot exported by a transaction that also fingerprints every table (row
 count and a digest of the rows) and sequence, so what the restore must hold is exactly what was
@@ -21,14 +24,18 @@ import difflib
 import html
 import re
 import shutil
+import subprocess
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
+import posting
 import psycopg
 import requests
-from machine import HOME, LOOPBACK, PORT_OFFSET, ROOT_DOMAIN, StackError, log
+from machine import HOME, LOOPBACK, PORT_OFFSET, ROOT_DOMAIN, StackError, log, owned_by_app
 from psycopg import sql
 from stack import Stack
 
@@ -136,32 +143,32 @@ MAIN = re.compile(r"<main\b.*?</main>", re.S)
 VOLATILE = re.compile(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"')
 
 
-def post_offer(stack: Stack, browser: requests.Session, slug: str) -> str:
-    """An offer posted over HTTPS through the form, before the dump: a resident's own words
-    that the restored pages must show."""
-    url = f"https://{slug}.{ROOT_DOMAIN}:{stack.ports.https}/entraide/nouvelle-annonce/offre/"
-    page = browser.get(url, timeout=30)
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
-    category = re.search(r'<select name="category".*?<option value="(\d+)"', page.text, re.S)
-    if page.status_code != 200 or token is None or category is None:
-        raise StackError(f"No offer form at {url} ({page.status_code})")
+@dataclass(frozen=True)
+class Offer:
+    title: str
+    photo: str  # the photo's path on the town's site
+
+
+def post_offer(stack: Stack, browser: requests.Session, slug: str) -> Offer:
+    """An offer with a photo posted over HTTPS through the form, before the dump: a resident's
+    own words, which the restored pages must show, and a file of the media folder, which the
+    restored media must serve."""
+    base = f"https://{slug}.{ROOT_DOMAIN}:{stack.ports.https}"
     title = f"Sauvegarde prouvée {time.strftime('%H:%M:%S')}"
-    done = browser.post(
-        url,
-        data={
-            "csrfmiddlewaretoken": token.group(1),
-            "category": category.group(1),
-            "title": title,
-            "description": "Je prête une échelle, à rendre avant la nuit.",
-            "when": "",
-        },
-        headers={"Referer": url},
-        timeout=30,
-        allow_redirects=False,
+    done = posting.post_offer(
+        browser,
+        f"{base}/entraide/nouvelle-annonce/offre/",
+        title,
+        "Je prête une échelle, à rendre avant la nuit.",
+        photo=(posting.noise_png(), "Une échelle contre un mur"),
     )
     if done.status_code != 302:
         raise StackError(f"Posting an offer in {slug} answered {done.status_code}")
-    return title
+    shown = browser.get(urljoin(base, done.headers["Location"]), timeout=30)
+    photo = re.search(r'src="(/entraide/photos/\d+/)"', shown.text)
+    if shown.status_code != 200 or photo is None:
+        raise StackError(f"The offer posted in {slug} shows no photo ({shown.status_code})")
+    return Offer(title, photo.group(1))
 
 
 def main_content(text: str) -> str:
@@ -186,10 +193,11 @@ def page(port: int, slug: str, path: str, cookies: str, stack: Stack) -> request
 
 
 def compare_pages(
-    stack: Stack, person: dict[str, str], cookies: str, copy_port: int, must_show: str
+    stack: Stack, person: dict[str, str], cookies: str, copy_port: int, offer: Offer
 ) -> list[str]:
     """Each page of PAGES from the stack's gunicorn and from the copy: both 200, the same main
-    content; the copy greets the resident (their session survived) and shows their offer."""
+    content; the copy greets the resident (their session survived), shows their offer and
+    serves its photo, byte for byte (the media restored with the database)."""
     differences = []
     slug = person["slug"]
     shown = ""
@@ -215,15 +223,25 @@ def compare_pages(
         shown += html.unescape(copy.text)
     if person["name"] not in shown:
         differences.append(f"{slug}: the restored pages do not greet {person['name']}")
-    if must_show not in shown:
-        differences.append(f"{slug}: the restored pages do not show the offer {must_show!r}")
+    if offer.title not in shown:
+        differences.append(f"{slug}: the restored pages do not show the offer {offer.title!r}")
+    original = page(stack.ports.gunicorn, slug, offer.photo, cookies, stack)
+    copy = page(copy_port, slug, offer.photo, cookies, stack)
+    if original.status_code != 200 or copy.status_code != 200 or original.content != copy.content:
+        differences.append(
+            f"{slug}{offer.photo}: the restored photo answered {copy.status_code}, "
+            f"{len(copy.content)} bytes ({original.status_code}, {len(original.content)} live)"
+        )
     return differences
 
 
-def copy_env(stack: Stack, *, port: int, database_port: int, database: str, redis: int) -> dict:
+def copy_env(
+    stack: Stack, *, port: int, database_port: int, database: str, redis: int, media: Path
+) -> dict:
     env = stack.app_env(direct_database=True)
     env.update(
         DATABASE_URL=f"postgresql://placette:{stack.password}@{LOOPBACK}:{database_port}/{database}",
+        MEDIA_ROOT=str(media),
         REDIS_URL=f"redis://{LOOPBACK}:{stack.ports.redis}/{redis}",
         PORT=str(port),
         WEB_CONCURRENCY="1",
@@ -232,9 +250,23 @@ def copy_env(stack: Stack, *, port: int, database_port: int, database: str, redi
     return env
 
 
+def copy_media(stack: Stack, archive: Path, schemas: list[str] | None = None) -> Path:
+    """The media folder (or only these towns' folders) archived as deploy/README.md's nightly
+    backup does, after the database's dump, then extracted into a new folder, as on a new
+    server: the folder a restored app serves its files from."""
+    media = Path(stack.app_env()["MEDIA_ROOT"])
+    subprocess.run(["tar", "-czf", str(archive), "-C", str(media), *(schemas or ["."])], check=True)
+    restored = HOME / archive.name.removesuffix(".tar.gz")
+    if restored.exists():
+        shutil.rmtree(restored)
+    # As root, tar keeps the files' owner: the app's, which the restored app runs as.
+    subprocess.run(["tar", "-xzf", str(archive), "-C", str(owned_by_app(restored))], check=True)
+    return restored
+
+
 # -- the two restores ------------------------------------------------------------------------
 def restore_one_town(
-    stack: Stack, person: dict[str, str], cookies: str, offer: str, folder: Path
+    stack: Stack, person: dict[str, str], cookies: str, offer: Offer, folder: Path
 ) -> tuple[dict[str, str], list[str]]:
     figures: dict[str, str] = {}
     schema = town_schema(stack, person["slug"])
@@ -260,6 +292,7 @@ def restore_one_town(
         figures["backup_tenant_dump_s"] = f"{time.monotonic() - started:.1f}"
         expected = fingerprints(connection, ["public", schema])
     figures["backup_tenant_mb"] = megabytes(dump)
+    media = copy_media(stack, folder / f"media-{schema}.tar.gz", [schema])
     stack.pg_tool("psql", "-d", "postgres", "-c", f"DROP DATABASE IF EXISTS {RESTORE_DATABASE}")
     stack.pg_tool(
         "psql", "-d", "postgres", "-c", f"CREATE DATABASE {RESTORE_DATABASE} OWNER placette"
@@ -283,6 +316,7 @@ def restore_one_town(
             database_port=stack.ports.postgres,
             database=RESTORE_DATABASE,
             redis=1,
+            media=media,
         ),
     )
     try:
@@ -294,7 +328,7 @@ def restore_one_town(
 
 
 def restore_cluster(
-    stack: Stack, person: dict[str, str], cookies: str, offer: str, folder: Path
+    stack: Stack, person: dict[str, str], cookies: str, offer: Offer, folder: Path
 ) -> tuple[dict[str, str], list[str]]:
     figures: dict[str, str] = {}
     databases = stack.pg_tool(
@@ -322,6 +356,11 @@ def restore_cluster(
             expected[database] = fingerprints(connection, schemas_of(connection))
     figures["backup_cluster_dump_s"] = f"{seconds:.1f}"
     figures["backup_cluster_mb"] = megabytes(roles, *dumps.values())
+    started = time.monotonic()
+    archive = folder / "media-all.tar.gz"
+    media = copy_media(stack, archive)
+    figures["backup_media_s"] = f"{time.monotonic() - started:.1f}"  # archived and extracted
+    figures["backup_media_mb"] = megabytes(archive)
 
     data = HOME / "pg-restore"
     if data.exists():  # a new cluster each time, as on a new server
@@ -362,6 +401,7 @@ def restore_cluster(
                 database_port=CLUSTER_PORT,
                 database="placette",
                 redis=2,
+                media=media,
             ),
         )
         try:

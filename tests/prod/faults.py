@@ -30,16 +30,13 @@ import html
 import json
 import os
 import random
-import re
 import shutil
 import signal
 import socket
 import ssl
-import struct
 import subprocess
 import threading
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +54,7 @@ from machine import (
     log,
     owned_by_app,
 )
+from posting import noise_png, post_offer
 from stack import Stack
 
 FRENCH_503 = "Le site est momentanément indisponible"
@@ -419,46 +417,15 @@ def celery_worker(stack: Stack, witness: Witness, people: list[dict[str, str]]) 
     return broken
 
 
-def _png(side: int = 200) -> bytes:
-    """A PNG of noise (it does not compress: some 100 KB)."""
-    rows = b"".join(b"\0" + os.urandom(side * 3) for _ in range(side))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-
-    header = struct.pack(">IIBBBBB", side, side, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(rows, 1))
-        + chunk(b"IEND", b"")
-    )
-
-
 def _post_with_photo(stack: Stack, browser: requests.Session, slug: str, title: str) -> Any:
     from prod_check import town_url
 
-    url = town_url(stack, slug, "/entraide/nouvelle-annonce/offre/")
-    page = browser.get(url, timeout=30)
-    token = page.text.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
-    select = re.search(r'<select name="category".*?</select>', page.text, re.S)
-    values = re.findall(r'<option value="(\d+)"', select.group(0) if select else "")
-    category = values[0] if values else ""
-    return browser.post(
-        url,
-        data={
-            "csrfmiddlewaretoken": token,
-            "category": category,
-            "title": title,
-            "description": "Des légumes du jardin, à venir chercher le samedi.",
-            "when": "",
-            "photo_1_description": "Un panier de légumes",
-        },
-        files={"photo_1": ("panier.png", _png(), "image/png")},
-        headers={"Referer": url},
-        timeout=60,
-        allow_redirects=False,
+    return post_offer(
+        browser,
+        town_url(stack, slug, "/entraide/nouvelle-annonce/offre/"),
+        title,
+        "Des légumes du jardin, à venir chercher le samedi.",
+        photo=(noise_png(), "Un panier de légumes"),
     )
 
 
