@@ -48,6 +48,11 @@ bind = [f"{os.environ.get('BIND_ADDRESS', '0.0.0.0')}:{_env_int('PORT', 8000)}"]
 # container (plus Celery) below PostgreSQL's max_connections (100 by default).
 _max_workers = _env_int("GUNICORN_MAX_WORKERS", 8)
 workers = _env_int("WEB_CONCURRENCY", min(2 * _cpu_count() + 1, _max_workers))
+# gthread: a thread for each request in progress, fine behind a proxy that hands over whole
+# requests only. Caddy reads a request's headers and body before forwarding it (deploy/Caddyfile:
+# its timeouts and request buffer), so a client on a slow line holds Caddy, never one of these
+# threads: `make prod-check`'s fault_slow_clients sends 10 trickled headers and 10 trickled form
+# bodies; without the request buffer the bodies held every thread and normal pages timed out.
 worker_class = "gthread"
 threads = _env_int("GUNICORN_THREADS", 4)
 

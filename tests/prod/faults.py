@@ -15,9 +15,10 @@
     fault_media_disk_full    the media disk full: a photo is refused with a French message, the
                              text typed is shown again, no post and no half-written file; once
                              there is room the same post goes through.
-    fault_slow_clients       10 connections sending one header byte every 2 s for 40 s: Caddy
-                             holds them, gunicorn's threads never see them, normal requests keep
-                             their p95.
+    fault_slow_clients       10 connections sending one header byte every 2 s for 40 s, and 10
+                             sending a form's body at that pace: Caddy holds them (its header
+                             timeout, its request buffer), gunicorn's threads never see them,
+                             normal requests keep their p95.
 
 Each prints `fault_<name>: survived`, or `fault_<name>: broke: <what>`. A `Witness` (logged-in
 residents loading their home page over HTTPS through Caddy, a few at a time) records what a
@@ -469,25 +470,42 @@ def media_disk_full(stack: Stack, witness: Witness, people: list[dict[str, str]]
     return broken
 
 
-SLOW_CLIENTS = 10
+SLOW_CLIENTS = 10  # of each kind
 SLOW_SECONDS = 40
 
 
 def slow_clients(stack: Stack, witness: Witness, people: list[dict[str, str]]) -> list[str]:
-    """10 connections trickling their headers, one byte every 2 s, for 40 s."""
+    """10 connections trickling their headers, one byte every 2 s, and 10 sending a form's
+    headers whole, then its body at the same pace, for 40 s. The forms would reach Django's
+    CSRF check, which reads the body (the town's own origin, its CSRF cookie): had Caddy
+    forwarded them before their body was whole, they would hold gunicorn's threads."""
     broken: list[str] = []
     context = ssl.create_default_context(cafile=str(stack.caddy_root_certificate))
-    host = f"{people[0]['slug']}.{ROOT_DOMAIN}"
-    request = f"GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: slow\r\nX-Pad: {'a' * 64}\r\n"
+    slug = people[0]["slug"]
+    host = f"{slug}.{ROOT_DOMAIN}"
+    from prod_check import session, town_url
+
+    browser = session(stack)
+    browser.get(town_url(stack, slug, "/accounts/login/"), timeout=30)
+    cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in browser.cookies)
+    header = f"GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: slow\r\nX-Pad: {'a' * 64}\r\n"
+    body = "csrfmiddlewaretoken=" + "a" * 64  # 84 bytes: 168 s at this pace
+    form = (
+        f"POST /accounts/login/ HTTP/1.1\r\nHost: {host}\r\nUser-Agent: slow\r\n"
+        f"Origin: https://{host}\r\nCookie: {cookies}\r\n"
+        "Content-Type: application/x-www-form-urlencoded\r\n"
+        f"Content-Length: {len(body)}\r\n\r\n"
+    )
     stop = threading.Event()
     held: list[int] = []
 
-    def trickle() -> None:
+    def trickle(whole: str, slowly: str) -> None:
         try:
             raw = socket.create_connection((LOOPBACK, stack.ports.https), timeout=10)
             with context.wrap_socket(raw, server_hostname=host) as tls:
+                tls.sendall(whole.encode())
                 sent = 0
-                for byte in request.encode():
+                for byte in slowly.encode():
                     if stop.wait(2):
                         break
                     tls.sendall(bytes([byte]))
@@ -498,7 +516,11 @@ def slow_clients(stack: Stack, witness: Witness, people: list[dict[str, str]]) -
 
     baseline_end = time.monotonic()
     baseline = witness.between(baseline_end - 20, baseline_end)
-    threads = [threading.Thread(target=trickle, daemon=True) for _ in range(SLOW_CLIENTS)]
+    threads = [
+        threading.Thread(target=trickle, args=args, daemon=True)
+        for args in [("", header), (form, body)]
+        for _ in range(SLOW_CLIENTS)
+    ]
     for thread in threads:
         thread.start()
     started = time.monotonic()

@@ -235,6 +235,7 @@ class Stack:
             "BIND": LOOPBACK,
             "ASK_PORT": str(self.ports.ask),
             "CADDY_ADMIN": f"{LOOPBACK}:{self.ports.caddy_admin}",
+            "CADDY_BUFFERS": caddy_buffers(),
         }
 
     @property
@@ -573,3 +574,13 @@ def running(stack: Stack) -> Iterator[Stack]:
         yield stack
     finally:
         stack.stop_all()
+
+
+def caddy_buffers() -> str:
+    """The name the installed Caddy gives its request buffer, as deploy/Caddyfile's
+    CADDY_BUFFERS says it: `caddy26` before 2.7 (Debian 12 ships 2.6), `caddy27` since."""
+    version = subprocess.run(
+        ["/usr/bin/caddy", "version"], capture_output=True, text=True, check=True
+    ).stdout
+    found = re.match(r"v?(\d+)\.(\d+)", version.strip())
+    return "caddy26" if found and (int(found[1]), int(found[2])) < (2, 7) else "caddy27"
