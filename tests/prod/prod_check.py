@@ -19,7 +19,7 @@ check fails. In order:
 - the town's API fuzzed by schemathesis (tests/prod/fuzz.py);
 - the faults, each while residents keep acting (tests/prod/faults.py);
 - the images linted and checked against these files (tests/prod/image.py), then backup and
-  restore of one town and of the whole cluster (tests/prod/backup.py).
+  restore of one town and of the whole cluster, with their media (tests/prod/backup.py).
 
 Migrations at scale and one server's ceiling: `make prod-check-scale` (tests/prod/scale.py).
 """
