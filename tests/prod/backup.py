@@ -153,18 +153,18 @@ def post_offer(stack: Stack, browser: requests.Session, slug: str) -> Offer:
     """An offer with a photo posted over HTTPS through the form, before the dump: a resident's
     own words, which the restored pages must show, and a file of the media folder, which the
     restored media must serve."""
-    base = f"https://{slug}.{ROOT_DOMAIN}:{stack.ports.https}"
+    url = stack.town_url(slug, "/entraide/nouvelle-annonce/offre/")
     title = f"Sauvegarde prouvée {time.strftime('%H:%M:%S')}"
     done = posting.post_offer(
         browser,
-        f"{base}/entraide/nouvelle-annonce/offre/",
+        url,
         title,
         "Je prête une échelle, à rendre avant la nuit.",
         photo=(posting.noise_png(), "Une échelle contre un mur"),
     )
     if done.status_code != 302:
         raise StackError(f"Posting an offer in {slug} answered {done.status_code}")
-    shown = browser.get(urljoin(base, done.headers["Location"]), timeout=30)
+    shown = browser.get(urljoin(url, done.headers["Location"]), timeout=30)
     photo = re.search(r'src="(/entraide/photos/\d+/)"', shown.text)
     if shown.status_code != 200 or photo is None:
         raise StackError(f"The offer posted in {slug} shows no photo ({shown.status_code})")

@@ -79,11 +79,11 @@ class Witness:
     each, every answer recorded."""
 
     def __init__(self, stack: Stack, people: list[dict[str, str]], browsers: int = 4) -> None:
-        from prod_check import log_in, town_url
+        from prod_check import log_in
 
         chosen = random.Random(12).sample(people, min(browsers, len(people)))
         self.residents = [
-            (town_url(stack, p["slug"]), p["name"], log_in(stack, p["slug"], p["email"]))
+            (stack.town_url(p["slug"]), p["name"], log_in(stack, p["slug"], p["email"]))
             for p in chosen
         ]
         self.answers: list[Answer] = []
@@ -259,10 +259,10 @@ def mail_count(stack: Stack, address: str) -> int:
 
 def ask_password_reset(stack: Stack, slug: str, email: str) -> int:
     """Anonymous: the "forgotten password" form, as a resident fills it in."""
-    from prod_check import session, town_url
+    from prod_check import session
 
     browser = session(stack)
-    url = town_url(stack, slug, "/accounts/password/reset/")
+    url = stack.town_url(slug, "/accounts/password/reset/")
     page = browser.get(url, timeout=30)
     token = page.cookies.get("csrftoken") or ""
     marker = 'name="csrfmiddlewaretoken" value="'
@@ -418,12 +418,12 @@ def celery_worker(stack: Stack, witness: Witness, people: list[dict[str, str]]) 
     return broken
 
 
-def _post_with_photo(stack: Stack, browser: requests.Session, slug: str, title: str) -> Any:
-    from prod_check import town_url
-
+def _post_with_photo(
+    stack: Stack, browser: requests.Session, slug: str, title: str
+) -> requests.Response:
     return post_offer(
         browser,
-        town_url(stack, slug, "/entraide/nouvelle-annonce/offre/"),
+        stack.town_url(slug, "/entraide/nouvelle-annonce/offre/"),
         title,
         "Des légumes du jardin, à venir chercher le samedi.",
         photo=(noise_png(), "Un panier de légumes"),
@@ -483,10 +483,10 @@ def slow_clients(stack: Stack, witness: Witness, people: list[dict[str, str]]) -
     context = ssl.create_default_context(cafile=str(stack.caddy_root_certificate))
     slug = people[0]["slug"]
     host = f"{slug}.{ROOT_DOMAIN}"
-    from prod_check import session, town_url
+    from prod_check import session
 
     browser = session(stack)
-    browser.get(town_url(stack, slug, "/accounts/login/"), timeout=30)
+    browser.get(stack.town_url(slug, "/accounts/login/"), timeout=30)
     cookies = "; ".join(f"{cookie.name}={cookie.value}" for cookie in browser.cookies)
     header = f"GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: slow\r\nX-Pad: {'a' * 64}\r\n"
     body = "csrfmiddlewaretoken=" + "a" * 64  # 84 bytes: 168 s at this pace

@@ -55,7 +55,7 @@ def run_schemathesis(stack: Stack, people: list[dict[str, str]], seconds: float 
     ready: dict[str, Any] = app_script(stack, "api", town["slug"])
     folder = HOME / "fuzz"
     folder.mkdir(parents=True, exist_ok=True)
-    schema = f"https://{town['slug']}.{ROOT_DOMAIN}:{stack.ports.https}/api/schema/"
+    schema = stack.town_url(town["slug"], "/api/schema/")
     runs = []
     for number, identity in enumerate(ready["identities"]):
         identity = {**identity, "consultation": ready["consultation"]}

@@ -173,13 +173,9 @@ def sign_up_towns(stack: Stack, count: int = TOWNS) -> list[dict[str, str]]:
     return asked
 
 
-def town_url(stack: Stack, slug: str, path: str = "/") -> str:
-    return f"https://{slug}.{ROOT_DOMAIN}:{stack.ports.https}{path}"
-
-
 def log_in(stack: Stack, slug: str, email: str) -> requests.Session:
     browser = session(stack)
-    url = town_url(stack, slug, "/accounts/login/")
+    url = stack.town_url(slug, "/accounts/login/")
     page = browser.get(url, timeout=30)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     if token is None:

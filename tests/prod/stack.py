@@ -238,6 +238,10 @@ class Stack:
             "CADDY_BUFFERS": caddy_buffers(),
         }
 
+    def town_url(self, slug: str, path: str = "/") -> str:
+        """A town's page over HTTPS, through Caddy."""
+        return f"https://{slug}.{ROOT_DOMAIN}:{self.ports.https}{path}"
+
     @property
     def caddy_root_certificate(self) -> Path:
         return HOME / "caddy" / "data" / "caddy" / "pki" / "authorities" / "local" / "root.crt"
